@@ -1,0 +1,32 @@
+"""Load everything a command needs, in the one right order.
+
+git facts → config files (read, not yet validated) → plugin manager (honouring
+the block list) → validate config with the plugins' keys → Workspace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core import config as configuration
+from core import plugins
+from core.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class App:
+    workspace: Workspace
+    registry: plugins.Registry
+
+
+def load(cwd: Path | None = None) -> App:
+    cwd = cwd or Path.cwd()
+    facts = Workspace.facts_for(cwd)
+    pyproject = configuration.read_pyproject(facts.root)
+    sources = configuration.load_sources(facts.root, pyproject)
+    registry = plugins.Registry.load(
+        plugins.build(configuration.disabled_plugins(sources))
+    )
+    config = configuration.validate(sources, registry.config_keys())
+    return App(Workspace(facts, config, pyproject), registry)

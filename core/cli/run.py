@@ -1,0 +1,83 @@
+"""`seedbed run -- CMD`: run a command inside this worktree's environment."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import click
+
+from core import app as application
+from core import metrics, setup, state
+from core.cli.output import emit_json, json_option
+from core.errors import EXIT_USAGE, SeedbedError
+from core.gitfacts import clean_git_env
+from core.progress import TextProgress
+
+
+@click.command("run", context_settings={"ignore_unknown_options": True})
+@click.option("--no-sync", is_flag=True, help="Do not sync a stale environment first.")
+@json_option
+@click.argument("argv", nargs=-1, type=click.UNPROCESSED, required=True)
+def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
+    """Run ARGV inside this worktree's environment; its exit status is returned.
+
+    A stale or missing environment is synced first (unless --no-sync).
+    """
+    app = application.load()
+    root = app.workspace.root
+    manager = setup.choose_manager(app)
+    if not no_sync and not state.is_in_sync(root):
+        outcome = setup.run_setup(app, "sync", progress=TextProgress(sys.stderr))
+        if not outcome.ok:
+            raise SeedbedError(outcome.error, outcome.hint, 5)
+    command_spec = manager.run_command(app.workspace, argv)
+    env = clean_git_env()
+    env.update(command_spec.env)
+    started_at, start = time.time(), time.perf_counter()
+    try:
+        # The child shares our terminal and process group, so Ctrl-C reaches it;
+        # we only wait for it and pass its status on.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            proc = subprocess.Popen(list(command_spec.argv), cwd=os.getcwd(), env=env)
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = code = os.waitstatus_to_exitcode(status)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    except FileNotFoundError:
+        raise SeedbedError(
+            f"{argv[0]}: command not found in this worktree's environment or on PATH",
+            "install it into the environment (add it to the project's dependencies)",
+            127,
+        ) from None
+    if code < 0:  # killed by a signal: report it the way a shell does
+        code = 128 - code
+    seconds = time.perf_counter() - start
+    facts = app.workspace.facts
+    try:
+        metrics.MetricsStore(metrics.store_path(facts.common_dir)).record(
+            metrics.Record(
+                run_id=uuid.uuid4().hex,
+                kind="run",
+                name=os.path.basename(argv[0]),
+                worktree=facts.slug,
+                worktree_path=str(facts.root),
+                branch=facts.branch,
+                manager=manager.name,
+                started_at=started_at,
+                seconds=seconds,
+                exit_code=code,
+                peak_rss_kb=int(usage.ru_maxrss),
+                cpu_seconds=usage.ru_utime + usage.ru_stime,
+            )
+        )
+    except Exception as exc:  # metrics never change a command's outcome
+        click.echo(f"seedbed: warning: metrics not recorded: {exc}", err=True)
+    if as_json:
+        emit_json({"argv": list(argv), "exit_code": code, "seconds": round(seconds, 3)})
+    return code if code >= 0 else EXIT_USAGE

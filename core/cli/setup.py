@@ -1,0 +1,55 @@
+"""`seedbed setup`: prepare this worktree by hand (what the git hook does)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from core import app as application
+from core import setup
+from core.cli.output import emit_json, json_option
+from core.errors import EXIT_SETUP
+from core.progress import TextProgress
+
+TRIGGERS = ("manual", "create", "checkout", "merge", "rewrite", "recreate")
+
+
+@click.command("setup")
+@click.option("--recreate", is_flag=True, help="Remove the environment and rebuild it.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Show the package manager's output."
+)
+@click.option("--trigger", type=click.Choice(TRIGGERS), default="manual", hidden=True)
+@json_option
+def command(recreate: bool, verbose: bool, trigger: str, as_json: bool) -> int:
+    """Create or sync this worktree's environment; mark it ready.
+
+    Does nothing when the environment is already in sync with the lock files
+    (use --recreate to force a rebuild).
+    """
+    app = application.load()
+    if recreate and trigger == "manual":
+        trigger = "recreate"
+    progress = None if as_json else TextProgress(sys.stderr)
+    outcome = setup.run_setup(
+        app, trigger, recreate=recreate, progress=progress, echo=verbose and not as_json
+    )
+    if as_json:
+        emit_json(outcome.as_dict())
+    elif outcome.skipped:
+        click.echo(
+            f"{app.workspace.name}: already ready ({outcome.manager}, "
+            f"fingerprint {outcome.fingerprint[:12]})"
+        )
+    elif outcome.ok:
+        click.echo(
+            f"{app.workspace.name}: ready ({outcome.manager} via {outcome.installer}, "
+            f"Python {outcome.python}, {outcome.package_count or 0} packages) "
+            f"in {outcome.seconds:.1f} s"
+        )
+    else:
+        click.echo(f"seedbed: error: {outcome.error}", err=True)
+        for line in outcome.hint.splitlines():
+            click.echo(f"  {line}", err=True)
+    return 0 if outcome.ok else EXIT_SETUP

@@ -1,0 +1,289 @@
+"""Configuration: read, merge and validate seedbed's settings.
+
+Sources, lowest precedence first (a later one overrides an earlier one, key by key):
+  1. the user's file: $SEEDBED_CONFIG, else $XDG_CONFIG_HOME/seedbed/config.toml
+     (default ~/.config/seedbed/config.toml)
+  2. `[tool.seedbed]` in the worktree's pyproject.toml
+  3. `.seedbed.toml` in the worktree (top-level keys, same names)
+  4. environment variables SEEDBED_<KEY> for top-level keys (e.g. SEEDBED_MANAGER)
+
+Every key is declared (the core's below, plugins' through `seedbed_config_keys`);
+an unknown key or a wrong type is an error naming the file, the key and what was
+expected, raised before anything is changed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.errors import ConfigError
+from core.records import ConfigKey
+
+CORE_KEYS: tuple[ConfigKey, ...] = (
+    ConfigKey(
+        "manager",
+        "str",
+        "auto",
+        "package manager: auto (detected) or a manager's name (uv, pip, ...)",
+    ),
+    ConfigKey(
+        "installer",
+        "str",
+        "auto",
+        "pip projects: auto uses uv's pip interface when uv is on PATH",
+        choices=("auto", "uv", "pip"),
+    ),
+    ConfigKey(
+        "python",
+        "str",
+        "",
+        "interpreter wanted, e.g. 3.12 or >=3.11 (default: .python-version, "
+        "then requires-python, then the interpreter running seedbed)",
+    ),
+    ConfigKey("env_dir", "str", ".venv", "the environment's folder in each worktree"),
+    ConfigKey("dev", "bool", True, "install development groups/requirements"),
+    ConfigKey(
+        "requirements",
+        "list",
+        [],
+        "pip projects: requirement files (default requirements.txt and "
+        "requirements-dev.txt when present)",
+    ),
+    ConfigKey(
+        "background",
+        "bool",
+        False,
+        "run setup from git hooks in the background, logging to .seedbed/setup.log",
+    ),
+    ConfigKey("step_timeout", "int", 1800, "seconds one setup step may take"),
+    ConfigKey("disable_plugins", "list", [], "plugin names not to load"),
+)
+
+# Top-level keys whose value may come from SEEDBED_<KEY>.
+_ENV_PREFIX = "SEEDBED_"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One configuration file's seedbed table, as read."""
+
+    path: str  # shown in errors
+    table: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings: top-level keys and plugin sections, defaults filled."""
+
+    values: Mapping[str, Any]
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    origins: Mapping[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        return self.sections.get(name, {})
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.values)
+        for name, values in self.sections.items():
+            out[name] = dict(values)
+        return out
+
+
+def user_config_path() -> Path:
+    explicit = os.environ.get("SEEDBED_CONFIG")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "seedbed" / "config.toml"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: malformed TOML: {exc}",
+            "fix the file's syntax; nothing was changed",
+            file=str(path),
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text", file=str(path)) from exc
+
+
+def read_pyproject(root: Path) -> dict[str, Any]:
+    path = root / "pyproject.toml"
+    return _read_toml(path) if path.is_file() else {}
+
+
+def load_sources(
+    root: Path, pyproject: Mapping[str, Any] | None = None
+) -> list[Source]:
+    sources: list[Source] = []
+    user = user_config_path()
+    if user.is_file():
+        sources.append(Source(str(user), _read_toml(user)))
+    if pyproject is None:
+        pyproject = read_pyproject(root)
+    tool = pyproject.get("tool", {})
+    table = tool.get("seedbed") if isinstance(tool, dict) else None
+    if table is not None:
+        where = f"{root / 'pyproject.toml'} [tool.seedbed]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: expected a table", file=where)
+        sources.append(Source(where, table))
+    local = root / ".seedbed.toml"
+    if local.is_file():
+        sources.append(Source(str(local), _read_toml(local)))
+    env = {
+        key.name: os.environ[_ENV_PREFIX + key.name.upper()]
+        for key in CORE_KEYS
+        if _ENV_PREFIX + key.name.upper() in os.environ
+    }
+    if env:
+        sources.append(Source("environment", env))
+    return sources
+
+
+def disabled_plugins(sources: Iterable[Source]) -> set[str]:
+    """Plugin names blocked by config or SEEDBED_DISABLE_PLUGINS (comma-separated).
+
+    Read before plugins load, so it cannot wait for full validation; the value is
+    still checked here.
+    """
+    names: set[str] = set()
+    for source in sources:
+        if "disable_plugins" in source.table:
+            value = _coerce(source, "disable_plugins", _core_key("disable_plugins"))
+            names = set(value)
+    return names
+
+
+def _core_key(name: str) -> ConfigKey:
+    return next(key for key in CORE_KEYS if key.name == name)
+
+
+def _expected(key: ConfigKey) -> str:
+    if key.choices:
+        return "one of " + ", ".join(repr(choice) for choice in key.choices)
+    return {
+        "str": "a string",
+        "int": "an integer",
+        "float": "a number",
+        "bool": "true or false",
+        "list": "a list of strings",
+    }[key.kind]
+
+
+def _coerce(source: Source, label: str, key: ConfigKey) -> Any:
+    value = source.table[key.name]
+    if source.path == "environment":
+        value = _from_env(value, key)
+    ok = {
+        "str": isinstance(value, str),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, int | float) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
+        "list": isinstance(value, list) and all(isinstance(v, str) for v in value),
+    }[key.kind]
+    if ok and key.choices and value not in key.choices:
+        ok = False
+    if not ok:
+        shown = (
+            f"${_ENV_PREFIX}{key.name.upper()}"
+            if source.path == "environment"
+            else label
+        )
+        raise ConfigError(
+            f"{source.path}: key '{shown}': expected {_expected(key)}, got {value!r}",
+            "fix the value; nothing was changed",
+            file=source.path,
+            key=label,
+        )
+    return list(value) if key.kind == "list" else value
+
+
+def _from_env(raw: str, key: ConfigKey) -> Any:
+    if key.kind == "bool":
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        return raw
+    if key.kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    if key.kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+    if key.kind == "list":
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def validate(
+    sources: Iterable[Source], plugin_keys: Iterable[ConfigKey] = ()
+) -> Config:
+    top = {key.name: key for key in CORE_KEYS}
+    sections: dict[str, dict[str, ConfigKey]] = {}
+    for key in plugin_keys:
+        if key.section:
+            sections.setdefault(key.section, {})[key.name] = key
+        else:
+            top[key.name] = key
+    values: dict[str, Any] = {name: key.default for name, key in top.items()}
+    section_values: dict[str, dict[str, Any]] = {
+        name: {k: key.default for k, key in keys.items()}
+        for name, keys in sections.items()
+    }
+    origins: dict[str, str] = {}
+    for source in sources:
+        for name, raw in source.table.items():
+            if name in sections:
+                if not isinstance(raw, dict):
+                    raise ConfigError(
+                        f"{source.path}: key '{name}': expected a table",
+                        file=source.path,
+                        key=name,
+                    )
+                sub = Source(source.path, raw)
+                for sub_name in raw:
+                    known = sections[name]
+                    if sub_name not in known:
+                        _unknown(source.path, f"{name}.{sub_name}", known)
+                    label = f"{name}.{sub_name}"
+                    section_values[name][sub_name] = _coerce(
+                        sub, label, known[sub_name]
+                    )
+                    origins[label] = source.path
+            elif name in top:
+                values[name] = _coerce(source, name, top[name])
+                origins[name] = source.path
+            else:
+                _unknown(source.path, name, {**top, **sections})
+    return Config(values, section_values, origins)
+
+
+def _unknown(path: str, name: str, known: Mapping[str, Any]) -> None:
+    raise ConfigError(
+        f"{path}: unknown key '{name}'",
+        "known keys: " + ", ".join(sorted(known)),
+        file=path,
+        key=name,
+    )

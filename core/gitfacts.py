@@ -1,0 +1,111 @@
+"""Git facts about a worktree, from git itself, with no heavy imports.
+
+Used by the hook's fast path (which must not import click, pluggy or GitPython)
+and by Workspace.discover.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+# Git exports these to hooks; they describe the *calling* repository and would
+# mislead a git started by a package manager (git dependencies) in another cwd.
+GIT_CONTEXT_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_PREFIX",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+)
+
+
+def clean_git_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    base = dict(os.environ if env is None else env)
+    for name in GIT_CONTEXT_VARIABLES:
+        base.pop(name, None)
+    return base
+
+
+@dataclass(frozen=True)
+class GitFacts:
+    root: Path
+    git_dir: Path
+    common_dir: Path
+    branch: str  # "" when detached or unborn
+
+    @property
+    def is_main(self) -> bool:
+        return self.git_dir == self.common_dir
+
+    @property
+    def id(self) -> str:
+        return hashlib.sha1(str(self.root).encode()).hexdigest()[:12]
+
+    @property
+    def slug(self) -> str:
+        """A name safe for files, databases and containers: ascii, lower, dashes."""
+        base = re.sub(r"[^a-z0-9]+", "-", self.root.name.lower()).strip("-") or "wt"
+        return f"{base[:40]}-{self.id[:6]}"
+
+    @property
+    def repository(self) -> str:
+        """The repository's name: the main worktree's folder (or a bare repo's)."""
+        common = self.common_dir
+        return (
+            common.parent.name
+            if common.name == ".git"
+            else common.name.removesuffix(".git")
+        )
+
+    @staticmethod
+    def read(cwd: Path) -> GitFacts | None:
+        """None when cwd is not inside a git worktree."""
+        argv = [
+            "git",
+            "rev-parse",
+            "--path-format=absolute",
+            "--show-toplevel",
+            "--git-dir",
+            "--git-common-dir",
+        ]
+        try:
+            out = subprocess.run(
+                [*argv, "--abbrev-ref", "HEAD"],
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if out.returncode != 0:  # unborn HEAD: no branch to abbreviate yet
+                out = subprocess.run(
+                    argv, cwd=cwd, capture_output=True, text=True, check=False
+                )
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        lines = out.stdout.splitlines()
+        if out.returncode != 0 or len(lines) < 3:
+            return None
+        branch = lines[3] if len(lines) > 3 and lines[3] != "HEAD" else ""
+        if not branch and len(lines) == 3:
+            branch = _unborn_branch(Path(lines[1]))
+        return GitFacts(
+            root=Path(lines[0]),
+            git_dir=Path(lines[1]),
+            common_dir=Path(lines[2]),
+            branch=branch,
+        )
+
+
+def _unborn_branch(git_dir: Path) -> str:
+    try:
+        head = (git_dir / "HEAD").read_text().strip()
+    except OSError:
+        return ""
+    return head.removeprefix("ref: refs/heads/") if head.startswith("ref:") else ""

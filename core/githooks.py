@@ -1,0 +1,221 @@
+"""Install, uninstall and inspect seedbed's git hooks.
+
+Install writes into the repository's real hooks directory (`git rev-parse
+--git-path hooks`, which honours core.hooksPath), moves a hook that was there to
+`<name>.seedbed-chained` (the new hook runs it first and returns its status), and
+records what it did in `<common dir>/seedbed/hooks.json`. Uninstall puts back
+exactly what was there. The hook never names one worktree's virtualenv: it finds
+`seedbed` on PATH, falling back to the path install saw only when that path lies
+outside every worktree of the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.assets import asset_dir
+from core.errors import HooksError
+from core.gitfacts import GitFacts
+
+HOOK_NAMES = ("post-checkout", "post-merge", "post-rewrite")
+MARKER = "seedbed-managed-hook"
+CHAINED = ".seedbed-chained"
+
+
+@dataclass(frozen=True)
+class HookState:
+    name: str
+    path: str
+    installed: bool
+    chained: bool
+    foreign: bool  # a hook that is not seedbed's sits where ours should
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def _git(facts: GitFacts, *args: str) -> str:
+    out = subprocess.run(
+        ["git", *args], cwd=facts.root, capture_output=True, text=True, check=False
+    )
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def hooks_dir(facts: GitFacts) -> Path:
+    found = _git(facts, "rev-parse", "--path-format=absolute", "--git-path", "hooks")
+    return Path(found) if found else facts.common_dir / "hooks"
+
+
+def manifest_path(facts: GitFacts) -> Path:
+    return facts.common_dir / "seedbed" / "hooks.json"
+
+
+def worktree_paths(facts: GitFacts) -> list[Path]:
+    listing = _git(facts, "worktree", "list", "--porcelain")
+    return [
+        Path(line[9:]) for line in listing.splitlines() if line.startswith("worktree ")
+    ]
+
+
+def is_ours(path: Path) -> bool:
+    try:
+        return MARKER in path.read_text(errors="replace")[:400]
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def fallback_seedbed(facts: GitFacts) -> tuple[str, str]:
+    """The seedbed executable to bake in as a fallback, and a warning (or "")."""
+    candidates = [shutil.which("seedbed"), sys.argv[0] if sys.argv else None]
+    for found in candidates:
+        if not found or Path(found).name != "seedbed" or not os.access(found, os.X_OK):
+            continue
+        path = Path(found).absolute()
+        for worktree in worktree_paths(facts):
+            if path.is_relative_to(worktree):
+                return "", (
+                    f"seedbed runs from {path}, inside the worktree {worktree}; "
+                    "the hook will look for seedbed on PATH only. Install seedbed "
+                    "as a tool (uv tool install, pipx) so every worktree finds it."
+                )
+        return str(path), ""
+    return "", "seedbed is not on PATH; the hook will find it there once it is"
+
+
+def render_hook(fallback: str) -> str:
+    template = (asset_dir("hooks") / "post-checkout").read_text()
+    return template.replace("@FALLBACK@", shlex.quote(fallback) if fallback else "''")
+
+
+def _check_writable(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".seedbed-probe-"):
+            pass
+    except OSError as exc:
+        raise HooksError(
+            f"{directory}: hooks directory not writable ({exc.strerror or exc})",
+            "fix its permissions (or core.hooksPath); nothing was changed",
+            path=str(directory),
+        ) from None
+
+
+def _read_manifest(facts: GitFacts) -> dict[str, Any]:
+    try:
+        data = json.loads(manifest_path(facts).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_manifest(facts: GitFacts, data: dict[str, Any]) -> None:
+    path = manifest_path(facts)
+    if not data.get("hooks"):
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+def install(facts: GitFacts) -> dict[str, Any]:
+    directory = hooks_dir(facts)
+    _check_writable(directory)
+    fallback, warning = fallback_seedbed(facts)
+    content = render_hook(fallback)
+    manifest = _read_manifest(facts)
+    recorded: dict[str, Any] = manifest.setdefault("hooks", {})
+    for name in HOOK_NAMES:
+        target = directory / name
+        chained = directory / (name + CHAINED)
+        if (target.exists() or target.is_symlink()) and not is_ours(target):
+            if chained.exists() or chained.is_symlink():
+                raise HooksError(
+                    f"{chained} already exists and {target} is not seedbed's",
+                    "move one of them away by hand, then install again",
+                )
+            os.rename(target, chained)  # keeps content, mode, links: exact restore
+        tmp = directory / f".{name}.seedbed-tmp"
+        tmp.write_text(content)
+        tmp.chmod(0o755)
+        os.replace(tmp, target)
+        recorded[name] = {
+            "path": str(target),
+            "chained": chained.exists() or chained.is_symlink(),
+        }
+    manifest["hooks_dir"] = str(directory)
+    manifest["installed_at"] = time.time()
+    manifest["fallback"] = fallback
+    _write_manifest(facts, manifest)
+    return {
+        "hooks_dir": str(directory),
+        "hooks": [h.as_dict() for h in status(facts)],
+        "fallback": fallback,
+        "warning": warning,
+    }
+
+
+def uninstall(facts: GitFacts) -> dict[str, Any]:
+    manifest = _read_manifest(facts)
+    directories = {hooks_dir(facts)}
+    if manifest.get("hooks_dir"):
+        directories.add(Path(manifest["hooks_dir"]))
+    removed, restored, kept = [], [], []
+    for directory in directories:
+        for name in HOOK_NAMES:
+            target = directory / name
+            chained = directory / (name + CHAINED)
+            if not is_ours(target):
+                if chained.exists() or chained.is_symlink():
+                    kept.append(str(chained))  # the user replaced ours: keep both
+                continue
+            target.unlink()
+            removed.append(str(target))
+            if chained.exists() or chained.is_symlink():
+                os.rename(chained, target)
+                restored.append(str(target))
+    _write_manifest(facts, {})
+    return {"removed": removed, "restored": restored, "left_alone": kept}
+
+
+def status(facts: GitFacts) -> list[HookState]:
+    directory = hooks_dir(facts)
+    states = []
+    for name in HOOK_NAMES:
+        target = directory / name
+        chained = directory / (name + CHAINED)
+        ours = is_ours(target)
+        states.append(
+            HookState(
+                name=name,
+                path=str(target),
+                installed=ours,
+                chained=chained.exists() or chained.is_symlink(),
+                foreign=(target.exists() or target.is_symlink()) and not ours,
+            )
+        )
+    return states
+
+
+def bypassed(facts: GitFacts) -> str:
+    """Why installed hooks would not run (core.hooksPath moved since), or ""."""
+    manifest = _read_manifest(facts)
+    installed_in = manifest.get("hooks_dir")
+    current = hooks_dir(facts)
+    if installed_in and Path(installed_in) != current:
+        return (
+            f"hooks were installed in {installed_in} but git now runs hooks from "
+            f"{current} (core.hooksPath)"
+        )
+    return ""

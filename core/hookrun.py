@@ -1,0 +1,116 @@
+"""What git hooks run: decide fast whether there is work, then do it safely.
+
+The no-op path (a branch switch whose lock did not change) must add at most
+60 ms to a checkout, so it imports only the standard library and core.state:
+one `git rev-parse`, a JSON read and a few file hashes. Nothing here may fail
+the git command: every problem is one line on stderr and exit status 0.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from core import state
+from core.gitfacts import GitFacts
+
+
+def main(args: list[str]) -> int:
+    if os.environ.get("SEEDBED_SKIP") or not args:
+        return 0
+    try:
+        trigger = _trigger(args[0], args[1:])
+        if trigger is None:
+            return 0
+        facts = GitFacts.read(Path.cwd())
+        if facts is None:
+            return 0
+        if trigger != "create" and state.is_in_sync(facts.root):
+            return 0
+        return _setup(facts.root, trigger)
+    except KeyboardInterrupt:
+        print(
+            "seedbed: setup interrupted; run `seedbed setup` to finish", file=sys.stderr
+        )
+        return 0
+    except Exception as exc:  # never break a checkout
+        print(
+            f"seedbed: {exc.__class__.__name__}: {exc}; retry with `seedbed setup`",
+            file=sys.stderr,
+        )
+        return 0
+
+
+def _trigger(hook: str, args: list[str]) -> str | None:
+    if hook == "post-checkout":
+        if len(args) < 3 or args[2] == "0":  # a file checkout, not a branch one
+            return None
+        return "create" if set(args[0]) == {"0"} else "checkout"
+    if hook == "post-merge":
+        return "merge"
+    if hook == "post-rewrite":
+        return "rewrite" if args[:1] == ["rebase"] else None
+    if hook == "pre-commit":  # the pre-commit framework's post-checkout stage
+        if os.environ.get("PRE_COMMIT_CHECKOUT_TYPE", "1") == "0":
+            return None
+        previous = os.environ.get("PRE_COMMIT_FROM_REF", "")
+        return "create" if not previous or set(previous) == {"0"} else "checkout"
+    return None
+
+
+def _setup(root: Path, trigger: str) -> int:
+    from core import app as application
+    from core import setup
+    from core.errors import SeedbedError
+    from core.progress import TextProgress
+
+    try:
+        app = application.load(root)
+        if app.workspace.config["background"]:
+            return _detach(root, trigger)
+        outcome = setup.run_setup(app, trigger, progress=TextProgress(sys.stderr))
+    except SeedbedError as exc:
+        print(f"seedbed: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  hint: {exc.hint}", file=sys.stderr)
+        return 0
+    if outcome.skipped:
+        return 0
+    if outcome.ok:
+        print(
+            f"seedbed: {root.name} ready ({outcome.manager}, Python {outcome.python}, "
+            f"{outcome.package_count or 0} packages) in {outcome.seconds:.1f} s",
+            file=sys.stderr,
+        )
+    else:
+        print(f"seedbed: setup failed: {outcome.error}", file=sys.stderr)
+        print(
+            f"  {outcome.hint.splitlines()[-1] if outcome.hint else ''}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _detach(root: Path, trigger: str) -> int:
+    import subprocess
+
+    from core.runner import child_env
+
+    directory = state.state_dir(root)
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / "background.log", "ab") as log:
+        subprocess.Popen(
+            [sys.executable, "-m", "core", "setup", "--trigger", trigger],
+            cwd=root,
+            env=child_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+    print(
+        "seedbed: setting up in the background; `seedbed status` shows how it went",
+        file=sys.stderr,
+    )
+    return 0

@@ -1,0 +1,106 @@
+"""The plugin contract: every hook seedbed calls, documented where it is declared.
+
+A plugin is a module (or object) registered under the `seedbed` entry-point group:
+
+    [project.entry-points.seedbed]
+    mytool = "mytool.seedbed_plugin"
+
+and marks its implementations with `pluggy.HookimplMarker("seedbed")`; it need not
+import seedbed. Implementations may take fewer arguments than the spec. Hooks
+collect results from every plugin unless they say "Stops at first non-None result".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from core.records import ConfigKey, Manager, SetupContext, Step
+
+hookspec = pluggy.HookspecMarker("seedbed")
+hookimpl = pluggy.HookimplMarker("seedbed")
+
+# ---------------------------------------------------------------------------
+# Package managers
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def seedbed_managers() -> Sequence[Manager]:
+    """Return the package managers this plugin provides.
+
+    Each must satisfy `core.records.Manager`; names are unique across plugins
+    (two plugins offering "uv" is an error that names both).
+
+    Example::
+
+        @hookimpl
+        def seedbed_managers():
+            return [HatchManager()]
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def seedbed_config_keys() -> Sequence[ConfigKey]:
+    """Return the configuration keys this plugin accepts.
+
+    Keys in a section of their own live under `[tool.seedbed.<section>]`;
+    unknown keys anywhere are errors naming the file and the key.
+
+    Example::
+
+        @hookimpl
+        def seedbed_config_keys():
+            return [ConfigKey("memory", "str", "2g", "memory per pod", section="pod")]
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------
+# Setup
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
+    """Return steps to run after the environment is ready (migrations, files...).
+
+    Steps run in plugin registration order; each is timed and recorded.
+
+    Example::
+
+        @hookimpl
+        def seedbed_setup_steps(context):
+            return [Step("migrate", argv=(str(py), "manage.py", "migrate"))]
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def seedbed_register_commands(cli: click.Group) -> None:
+    """Add click commands or groups to the `seedbed` command line.
+
+    Example::
+
+        @hookimpl
+        def seedbed_register_commands(cli):
+            @cli.command()
+            def hello():
+                click.echo("hi")
+    """

@@ -1,0 +1,196 @@
+"""Find the Python interpreter a worktree asks for, among those on this machine.
+
+The request comes from config `python`, else `.python-version`, else the
+project's `requires-python`, else the first python3 on PATH. Candidates: PATH,
+pyenv's versions and uv-managed Pythons. Versions are guessed from paths first,
+so only the chosen interpreter is started (each start costs about 20 ms).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from core.errors import ConfigError, EnvironmentProblem
+from core.records import Interpreter
+
+_VERSION_IN_PATH = re.compile(r"(?:python|cpython-|versions/)(\d+\.\d+(?:\.\d+)?)")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What interpreter is wanted, and where the wish came from (for errors)."""
+
+    spec: SpecifierSet | None
+    text: str
+    origin: str
+    path: Path | None = None  # an explicit interpreter path
+
+
+def request_for(root: Path, configured: str, pyproject: Mapping[str, Any]) -> Request:
+    if configured:
+        return _parse(configured, "config key 'python'")
+    version_file = root / ".python-version"
+    if version_file.is_file():
+        lines = [
+            line.strip()
+            for line in version_file.read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        if lines:
+            return _parse(lines[0], str(version_file))
+    requires = pyproject.get("project", {}).get("requires-python")
+    if isinstance(requires, str) and requires.strip():
+        return _parse(requires, f"{root / 'pyproject.toml'} requires-python")
+    return Request(None, "", "default")
+
+
+def _parse(text: str, origin: str) -> Request:
+    text = text.strip()
+    if "/" in text:
+        return Request(None, text, origin, Path(text))
+    bare = text.removeprefix("cpython-").removeprefix("python")
+    if re.fullmatch(r"\d+(\.\d+){0,2}", bare):
+        parts = bare.split(".")
+        spec = f"=={bare}" if len(parts) == 3 else f"=={bare}.*"
+        return Request(SpecifierSet(spec), text, origin)
+    try:
+        return Request(SpecifierSet(text), text, origin)
+    except InvalidSpecifier:
+        raise ConfigError(
+            f"{origin}: {text!r} is not a Python version or version range",
+            "write e.g. 3.12, 3.12.1 or >=3.11",
+        ) from None
+
+
+def _candidates() -> Iterator[Path]:
+    names = ["python3", *(f"python3.{minor}" for minor in range(20, 5, -1)), "python"]
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if not directory or "/shims" in directory:  # pyenv shims re-dispatch on cwd
+            continue
+        for name in names:
+            path = Path(directory) / name
+            # A virtualenv's python (maybe a sibling worktree's, activated in the
+            # user's shell) is never the base of another environment.
+            if (path.parent.parent / "pyvenv.cfg").exists():
+                continue
+            if os.access(path, os.X_OK) and path.is_file():
+                yield path
+    roots = [
+        Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions",
+        Path(
+            os.environ.get("UV_PYTHON_INSTALL_DIR", "")
+            or Path.home() / ".local" / "share" / "uv" / "python"
+        ),
+    ]
+    for root in roots:
+        if root.is_dir():
+            for entry in sorted(root.iterdir()):
+                path = entry / "bin" / "python3"
+                if path.is_file():
+                    yield path
+
+
+def _guess(path: Path) -> str | None:
+    for text in (str(path), os.path.realpath(path)):
+        found = _VERSION_IN_PATH.findall(text)
+        if found:
+            return str(found[-1])
+    return None
+
+
+def probe(path: Path) -> str | None:
+    """The interpreter's exact version, by asking it; None when it cannot run."""
+    try:
+        out = subprocess.run(
+            [str(path), "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _matches(spec: SpecifierSet | None, version: str) -> bool:
+    if spec is None:
+        return True
+    try:
+        return Version(version) in spec
+    except InvalidVersion:
+        return False
+
+
+def find(request: Request) -> Interpreter:
+    if request.path is not None:
+        version = probe(request.path)
+        if version is None:
+            raise EnvironmentProblem(
+                f"{request.path} (from {request.origin}) is not a working interpreter",
+                "point `python` at an existing interpreter",
+            )
+        return Interpreter(request.path, version)
+    seen: set[str] = set()
+    guesses: list[tuple[Path, str | None]] = []
+    for path in _candidates():
+        real = os.path.realpath(path)
+        if real in seen:
+            continue
+        seen.add(real)
+        guesses.append((path, _guess(path)))
+    # PATH's python3 first (what a user gets by default), then the newest match.
+    first = next((str(p) for p, _ in guesses if p.name == "python3"), None)
+    ordered = sorted(
+        guesses,
+        key=lambda item: (
+            str(item[0]) != first,
+            [-int(p) for p in (item[1] or "0").split(".")],
+        ),
+    )
+    found_versions: list[str] = []
+    for path, guess in ordered:
+        if guess and len(guess.split(".")) == 3 and not _matches(request.spec, guess):
+            found_versions.append(guess)
+            continue
+        if (
+            guess
+            and request.spec is not None
+            and not _minor_may_match(request.spec, guess)
+        ):
+            found_versions.append(guess)
+            continue
+        version = probe(path)
+        if version is None:
+            continue
+        if _matches(request.spec, version):
+            return Interpreter(path, version)
+        found_versions.append(version)
+    wanted = f"Python {request.text} (from {request.origin})"
+    found = ", ".join(sorted(set(found_versions), key=_sort_key)) or "none"
+    raise EnvironmentProblem(
+        f"no interpreter for {wanted} on this machine; found: {found}",
+        "install that Python (e.g. `uv python install`), or set `python` in "
+        "[tool.seedbed] to one that exists",
+        wanted=request.text,
+        found=found_versions,
+    )
+
+
+def _minor_may_match(spec: SpecifierSet, guess: str) -> bool:
+    """A guessed X.Y may match when some X.Y.Z does: try the ends of the range."""
+    major_minor = ".".join(guess.split(".")[:2])
+    return any(_matches(spec, f"{major_minor}.{patch}") for patch in (0, 1, 5, 10, 30))
+
+
+def _sort_key(version: str) -> list[int]:
+    return [int(part) for part in version.split(".") if part.isdigit()]

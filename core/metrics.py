@@ -1,0 +1,215 @@
+"""The metrics store: one SQLite file per repository, shared by its worktrees.
+
+Lives at `<common git dir>/seedbed/metrics.db`. WAL mode plus a busy timeout make
+many concurrent writers (eight `git worktree add` at once) safe; each record is one
+short transaction. The schema is documented in docs/metrics.md and versioned in
+the `schema_version` table; the Nushell reports read the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+# Each migration takes the store from version N-1 to N; never edit a shipped one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE IF NOT EXISTS runs (
+        id            INTEGER PRIMARY KEY,
+        run_id        TEXT    NOT NULL,
+        kind          TEXT    NOT NULL,
+        name          TEXT    NOT NULL,
+        worktree      TEXT    NOT NULL,
+        worktree_path TEXT    NOT NULL,
+        branch        TEXT    NOT NULL DEFAULT '',
+        manager       TEXT    NOT NULL DEFAULT '',
+        installer     TEXT    NOT NULL DEFAULT '',
+        started_at    REAL    NOT NULL,
+        seconds       REAL    NOT NULL,
+        exit_code     INTEGER NOT NULL,
+        ok            INTEGER NOT NULL,
+        peak_rss_kb   INTEGER NOT NULL DEFAULT 0,
+        cpu_seconds   REAL    NOT NULL DEFAULT 0,
+        package_count INTEGER,
+        figure        REAL,
+        detail        TEXT    NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX IF NOT EXISTS runs_kind_started ON runs (kind, started_at);
+    CREATE INDEX IF NOT EXISTS runs_worktree ON runs (worktree, started_at);
+    CREATE INDEX IF NOT EXISTS runs_run_id ON runs (run_id);
+    """,
+)
+
+KINDS = ("setup", "step", "sync", "run", "gate", "test", "pod", "hook")
+
+
+class SchemaTooNew(Exception):
+    """The store was written by a newer seedbed; refuse rather than corrupt it."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of `runs`. Never put a secret in detail: it is stored verbatim."""
+
+    run_id: str
+    kind: str
+    name: str
+    worktree: str
+    worktree_path: str
+    started_at: float
+    seconds: float
+    exit_code: int
+    branch: str = ""
+    manager: str = ""
+    installer: str = ""
+    peak_rss_kb: int = 0
+    cpu_seconds: float = 0.0
+    package_count: int | None = None
+    figure: float | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+    def row(self) -> tuple[Any, ...]:
+        return (
+            self.run_id,
+            self.kind,
+            self.name,
+            self.worktree,
+            self.worktree_path,
+            self.branch,
+            self.manager,
+            self.installer,
+            self.started_at,
+            self.seconds,
+            self.exit_code,
+            int(self.exit_code == 0),
+            self.peak_rss_kb,
+            self.cpu_seconds,
+            self.package_count,
+            self.figure,
+            json.dumps(dict(self.detail), sort_keys=True),
+        )
+
+
+_INSERT = (
+    "INSERT INTO runs (run_id, kind, name, worktree, worktree_path, branch, manager,"
+    " installer, started_at, seconds, exit_code, ok, peak_rss_kb, cpu_seconds,"
+    " package_count, figure, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def store_path(common_dir: Path) -> Path:
+    return common_dir / "seedbed" / "metrics.db"
+
+
+class MetricsStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer
+        # takes the write lock up front and waits (busy timeout) instead of
+        # failing on a lock upgrade.
+        with closing(
+            sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        ) as db:
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(db)
+            yield db
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
+        version = self._version(db)
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"{self.path}: schema version {version} is newer than this seedbed"
+                f" understands ({SCHEMA_VERSION})"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._version(db)  # another writer may have migrated
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[number - 1].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            db.execute("DELETE FROM schema_version")
+            db.execute(
+                "INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,)
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _version(db: sqlite3.Connection) -> int:
+        row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def record(self, *records: Record) -> None:
+        if not records:
+            return
+        with self.connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(_INSERT, [r.row() for r in records])
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def rows(
+        self,
+        kind: str | None = None,
+        worktree: str | None = None,
+        since: float | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        clauses: list[str] = []
+        params: list[Any] = []
+        if kind:
+            clauses.append("kind = ?")
+            params.append(kind)
+        if worktree:
+            clauses.append("worktree = ?")
+            params.append(worktree)
+        if since is not None:
+            clauses.append("started_at >= ?")
+            params.append(since)
+        sql = "SELECT * FROM runs"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        # Newest first so LIMIT keeps the latest rows; reversed below.
+        sql += " ORDER BY started_at DESC, id DESC"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        with self.connect() as db:
+            db.row_factory = sqlite3.Row
+            out = []
+            for row in db.execute(sql, params):
+                item = dict(row)
+                item["detail"] = json.loads(item["detail"] or "{}")
+                item["ok"] = bool(item["ok"])
+                out.append(item)
+            out.reverse()
+            return out
+
+
+def now() -> float:
+    return time.time()

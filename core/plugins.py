@@ -1,0 +1,100 @@
+"""Build the plugin manager: built-ins and third parties alike, via entry points.
+
+Order: hookspecs → block list → entry points of group `seedbed` → check_pending.
+Built-in plugins are entry points of seedbed's own distribution, so a user blocks
+one the same way as any other: `disable_plugins = ["pip"]` or
+SEEDBED_DISABLE_PLUGINS=pip. SEEDBED_TRACE=1 prints every hook call.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pluggy
+
+from core import hookspecs
+from core.errors import ConfigError, SeedbedError
+from core.records import ConfigKey, Manager, PluginInfo
+
+GROUP = "seedbed"
+
+
+def build(blocked: Iterable[str] = ()) -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(GROUP)
+    pm.add_hookspecs(hookspecs)
+    env_blocked = os.environ.get("SEEDBED_DISABLE_PLUGINS", "")
+    for name in {*blocked, *(n.strip() for n in env_blocked.split(",") if n.strip())}:
+        pm.set_blocked(name)
+    pm.load_setuptools_entrypoints(GROUP)
+    pm.check_pending()
+    if os.environ.get("SEEDBED_TRACE"):
+        pm.trace.root.setwriter(sys.stderr.write)
+        pm.enable_tracing()
+    return pm
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The plugin manager plus the records its hooks returned, checked once."""
+
+    pm: pluggy.PluginManager
+    managers: dict[str, Manager]
+
+    @classmethod
+    def load(cls, pm: pluggy.PluginManager) -> Registry:
+        managers: dict[str, Manager] = {}
+        owners: dict[str, str] = {}
+        for impl in pm.hook.seedbed_managers.get_hookimpls():
+            offered = cast("Sequence[object]", impl.function() or ())
+            for manager in offered:
+                if not isinstance(manager, Manager):
+                    raise SeedbedError(
+                        f"plugin {impl.plugin_name!r} returned {manager!r}, which is "
+                        "not a seedbed manager",
+                        "a plugin must return objects satisfying core.records.Manager",
+                    )
+                if manager.name in managers:
+                    raise SeedbedError(
+                        f"two plugins provide the manager {manager.name!r}: "
+                        f"{owners[manager.name]!r} and {impl.plugin_name!r}",
+                        "block one with disable_plugins or SEEDBED_DISABLE_PLUGINS",
+                    )
+                managers[manager.name] = manager
+                owners[manager.name] = impl.plugin_name
+        return cls(pm, managers)
+
+    def config_keys(self) -> list[ConfigKey]:
+        return [key for keys in self.pm.hook.seedbed_config_keys() for key in keys]
+
+    def manager(self, name: str) -> Manager:
+        try:
+            return self.managers[name]
+        except KeyError:
+            raise ConfigError(
+                f"unknown manager {name!r}",
+                "known managers: " + ", ".join(sorted(self.managers)),
+                key="manager",
+            ) from None
+
+
+def describe(pm: pluggy.PluginManager) -> list[PluginInfo]:
+    dists: dict[int, Any] = {id(p): d for p, d in pm.list_plugin_distinfo()}
+    infos = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:  # blocked
+            infos.append(PluginInfo(name, "", "", (), blocked=True))
+            continue
+        dist = dists.get(id(plugin))
+        infos.append(
+            PluginInfo(
+                name=name,
+                module=getattr(plugin, "__name__", type(plugin).__name__),
+                distribution=f"{dist.project_name} {dist.version}" if dist else "",
+                hooks=tuple(sorted(c.name for c in pm.get_hookcallers(plugin) or ())),
+            )
+        )
+    return sorted(infos, key=lambda info: info.name)

@@ -1,0 +1,32 @@
+"""A one-line-per-step progress display for setups (stderr, no dependencies)."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from core.records import Step, StepResult
+
+
+class TextProgress:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+        self.label = ""
+
+    def begin(self, step: Step, index: int, total: int) -> None:
+        self.label = f"seedbed: [{index}/{total}] {step.name}"
+        if self.live:
+            self.stream.write(f"{self.label} …")
+            self.stream.flush()
+
+    def end(self, result: StepResult) -> None:
+        verdict = (
+            f"ok in {result.seconds:.2f} s"
+            if result.ok
+            else f"failed (exit {result.exit_code}) after {result.seconds:.2f} s"
+        )
+        if self.live:
+            self.stream.write(f"\r{self.label}: {verdict}\n")
+        else:
+            self.stream.write(f"{self.label}: {verdict}\n")
+        self.stream.flush()

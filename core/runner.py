@@ -1,0 +1,164 @@
+"""The only place seedbed starts processes.
+
+argv lists only (never a shell), an explicit environment, a timeout, wall time,
+CPU time and the child's peak memory (from wait4), output to a log file with a
+tail kept for error messages, and cancellation: the child runs in its own process
+group, which is killed when seedbed is interrupted or the timeout passes.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+from core.gitfacts import clean_git_env
+from core.records import Step, StepResult
+
+TAIL_LINES = 30
+
+
+def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = clean_git_env()
+    env.pop("VIRTUAL_ENV", None)  # the caller's env must not leak into a worktree's
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run_step(
+    step: Step,
+    log: IO[bytes] | None = None,
+    echo: bool = False,
+    default_timeout: float | None = None,
+) -> StepResult:
+    if step.action is not None:
+        return _run_action(step, log)
+    return run_argv(
+        step.name,
+        step.argv,
+        cwd=step.cwd,
+        env=child_env(step.env),
+        timeout=step.timeout or default_timeout,
+        log=log,
+        echo=echo,
+        labels=step.labels,
+    )
+
+
+def _run_action(step: Step, log: IO[bytes] | None) -> StepResult:
+    assert step.action is not None
+    start = time.perf_counter()
+    try:
+        step.action()
+        code, message = 0, ""
+    except Exception as exc:  # an action's failure is the step's failure
+        code, message = 1, f"{type(exc).__name__}: {exc}"
+        if log:
+            log.write(f"{step.name}: {message}\n".encode())
+    return StepResult(
+        step.name,
+        (),
+        time.perf_counter() - start,
+        code,
+        output_tail=message,
+        labels=step.labels,
+    )
+
+
+def run_argv(
+    name: str,
+    argv: Sequence[str],
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+    log: IO[bytes] | None = None,
+    echo: bool = False,
+    labels: Mapping[str, str] | None = None,
+) -> StepResult:
+    argv = tuple(argv)
+    if log:
+        log.write(f"$ {' '.join(argv)}\n".encode())
+        log.flush()
+    start = time.perf_counter()
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=dict(env) if env is not None else child_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+        message = f"cannot run {argv[0]}: {exc.strerror or exc}"
+        if log:
+            log.write((message + "\n").encode())
+        return StepResult(
+            name, argv, 0.0, 127, output_tail=message, labels=labels or {}
+        )
+
+    timed_out = threading.Event()
+
+    def kill() -> None:
+        timed_out.set()
+        _kill_group(proc.pid)
+
+    timer = threading.Timer(timeout, kill) if timeout else None
+    if timer:
+        timer.daemon = True
+        timer.start()
+    tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+    try:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            if log:
+                log.write(raw)
+            if echo:
+                sys.stderr.buffer.write(raw)
+                sys.stderr.flush()
+            tail.append(raw.decode("utf-8", "replace").rstrip())
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    except BaseException:  # interrupted: take the child's whole group with us
+        _kill_group(proc.pid)
+        proc.wait()
+        raise
+    finally:
+        if timer:
+            timer.cancel()
+        if proc.stdout:
+            proc.stdout.close()
+    seconds = time.perf_counter() - start
+    code = proc.returncode
+    if timed_out.is_set():
+        tail.append(f"seedbed: {name} timed out after {timeout:.0f} s")
+        code = code if code not in (0, None) else 124
+    if log:
+        log.write(f"# exit {code} after {seconds:.2f} s\n".encode())
+        log.flush()
+    return StepResult(
+        name=name,
+        argv=argv,
+        seconds=seconds,
+        exit_code=code,
+        # ru_maxrss is in kilobytes on Linux.
+        peak_rss_kb=int(usage.ru_maxrss),
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        output_tail="\n".join(tail),
+        labels=labels or {},
+    )
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)

@@ -1,0 +1,381 @@
+"""Setup: plan → run → health check → mark ready, under a per-worktree lock.
+
+The ready marker is cleared before anything changes and written only after every
+step and the manager's health check passed, so an interrupted or failed setup is
+never reported ready and the next run repairs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from core import __version__, interpreters, metrics, runner, state
+from core.app import App
+from core.errors import ConfigError, EnvironmentProblem, SeedbedError, SetupError
+from core.records import Manager, SetupContext, Step, StepResult
+from core.workspace import Workspace
+
+# When two managers detect a project equally weakly, the first here wins.
+PRECEDENCE = ("uv", "poetry", "pdm", "conda", "pip")
+STRONG = 50  # a tie at or above this score is ambiguous: the user must choose
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    trigger: str
+    manager: str
+    installer: str = ""
+    fingerprint: str = ""
+    seconds: float = 0.0
+    skipped: bool = False  # already in sync: nothing ran
+    steps: Sequence[StepResult] = ()
+    error: str = ""
+    hint: str = ""
+    python: str = ""
+    package_count: int | None = None
+    log: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "trigger": self.trigger,
+            "skipped": self.skipped,
+            "manager": self.manager,
+            "installer": self.installer,
+            "python": self.python,
+            "fingerprint": self.fingerprint,
+            "seconds": round(self.seconds, 3),
+            "package_count": self.package_count,
+            "steps": [
+                {
+                    "name": s.name,
+                    "seconds": round(s.seconds, 3),
+                    "exit_code": s.exit_code,
+                    "peak_rss_kb": s.peak_rss_kb,
+                }
+                for s in self.steps
+            ],
+            "error": self.error,
+            "hint": self.hint,
+            "log": self.log,
+        }
+
+
+class Progress(Protocol):
+    def begin(self, step: Step, index: int, total: int) -> None: ...
+    def end(self, result: StepResult) -> None: ...
+
+
+class QuietProgress:
+    def begin(self, step: Step, index: int, total: int) -> None:
+        pass
+
+    def end(self, result: StepResult) -> None:
+        pass
+
+
+def choose_manager(app: App) -> Manager:
+    workspace = app.workspace
+    configured = str(workspace.config["manager"])
+    if configured != "auto":
+        return app.registry.manager(configured)
+    found = [d for m in app.registry.managers.values() if (d := m.detect(workspace))]
+    if not found:
+        raise SetupError(
+            f"{workspace.root}: no Python project found (no lock file, "
+            "requirements*.txt or pyproject.toml)",
+            "add one, or set `manager` in .seedbed.toml",
+        )
+    best = max(d.score for d in found)
+    tied = [d for d in found if d.score == best]
+    if len(tied) > 1 and best >= STRONG:
+        evidence = "; ".join(f"{d.manager}: {', '.join(d.evidence)}" for d in tied)
+        raise ConfigError(
+            f"{workspace.root}: more than one package manager claims this project "
+            f"({evidence})",
+            'choose one with manager = "NAME" in [tool.seedbed] or .seedbed.toml',
+            key="manager",
+        )
+    rank = {name: i for i, name in enumerate(PRECEDENCE)}
+    tied.sort(key=lambda d: rank.get(d.manager, len(rank)))
+    return app.registry.managers[tied[0].manager]
+
+
+def resolve_installer(workspace: Workspace) -> tuple[str, str | None]:
+    """("uv" | "pip", path of uv or None) from config and what is on PATH."""
+    uv = shutil.which("uv")
+    wanted = str(workspace.config["installer"])
+    if wanted == "uv" and uv is None:
+        raise EnvironmentProblem(
+            'installer = "uv" but uv is not on PATH',
+            'install uv (pip install uv) or set installer = "auto"',
+        )
+    if wanted == "pip":
+        return "pip", uv
+    return ("uv" if uv else "pip"), uv
+
+
+def ensure_excluded(workspace: Workspace, patterns: Sequence[str]) -> None:
+    """Keep seedbed's per-worktree files out of git, for every worktree at once.
+
+    Linked worktrees read info/exclude from the common git dir; the lock keeps
+    eight concurrent setups from writing the same line twice.
+    """
+    exclude = workspace.common_dir / "info" / "exclude"
+    exclude.parent.mkdir(parents=True, exist_ok=True)
+    with open(exclude, "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        handle.seek(0)
+        present = set(handle.read().splitlines())
+        missing = [p for p in patterns if p not in present]
+        if missing:
+            handle.write(
+                "# seedbed: per-worktree state\n"
+                if "# seedbed: per-worktree state" not in present
+                else ""
+            )
+            handle.write("".join(f"{p}\n" for p in missing))
+
+
+def count_packages(environment: Path) -> int | None:
+    site = list(environment.glob("lib/python*/site-packages"))
+    if not site:
+        return None
+    return sum(1 for _ in site[0].glob("*.dist-info"))
+
+
+def run_setup(
+    app: App,
+    trigger: str = "manual",
+    recreate: bool = False,
+    progress: Progress | None = None,
+    echo: bool = False,
+) -> Outcome:
+    workspace = app.workspace
+    root = workspace.root
+    manager = choose_manager(app)
+    env_dir = manager.env_dir(workspace)
+    ensure_excluded(workspace, ["/.seedbed/", f"/{os.path.relpath(env_dir, root)}/"])
+    with state.worktree_lock(root):
+        if (
+            not recreate
+            and state.is_in_sync(root)
+            and manager.health_check(workspace) is None
+        ):
+            ready = state.read_ready(root) or {}
+            return Outcome(
+                True,
+                trigger,
+                manager.name,
+                ready.get("installer", ""),
+                ready.get("fingerprint", ""),
+                skipped=True,
+                python=ready.get("python", {}).get("version", ""),
+                package_count=ready.get("package_count"),
+            )
+        return _run_locked(
+            app, manager, trigger, recreate, progress or QuietProgress(), echo
+        )
+
+
+def _run_locked(
+    app: App,
+    manager: Manager,
+    trigger: str,
+    recreate: bool,
+    progress: Progress,
+    echo: bool,
+) -> Outcome:
+    workspace = app.workspace
+    root = workspace.root
+    started_at, start = time.time(), time.perf_counter()
+    run_id = uuid.uuid4().hex
+    installer, uv = resolve_installer(workspace)
+    state.clear_ready(root)
+    state.write_json_atomic(
+        state.state_dir(root) / state.LAST,
+        {
+            "status": "running",
+            "trigger": trigger,
+            "started_at": started_at,
+            "pid": os.getpid(),
+        },
+    )
+    log_path = state.state_dir(root) / state.LOG
+    results: list[StepResult] = []
+    error = hint = ""
+    fingerprint = python = ""
+    env_dir = manager.env_dir(workspace)
+    package_count: int | None = None
+    try:
+        request = interpreters.request_for(
+            root, str(workspace.config["python"]), workspace.pyproject
+        )
+        interpreter = interpreters.find(request)
+        python = interpreter.version
+        context = SetupContext(workspace, interpreter, installer, recreate, uv)
+        watch = manager.watch(workspace)
+        identity = {
+            "manager": manager.name,
+            "installer": installer,
+            "python": interpreter.version,
+            "env_dir": os.path.relpath(env_dir, root),
+        }
+        fingerprint, _ = state.fingerprint(root, watch.paths, watch.globs, identity)
+        steps = list(manager.setup_steps(context))
+        for extra in app.registry.pm.hook.seedbed_setup_steps(context=context):
+            steps.extend(extra)
+        with _open_log(log_path) as log:
+            for index, step in enumerate(steps, 1):
+                progress.begin(step, index, len(steps))
+                result = runner.run_step(
+                    step,
+                    log,
+                    echo=echo,
+                    default_timeout=float(workspace.config["step_timeout"]),
+                )
+                progress.end(result)
+                results.append(result)
+                if not result.ok:
+                    error = f"step '{step.name}' failed (exit {result.exit_code})"
+                    hint = _failure_hint(result, log_path)
+                    break
+        if not error:
+            reason = manager.health_check(workspace)
+            if reason:
+                error = f"environment unhealthy after setup: {reason}"
+                hint = "run `seedbed setup --recreate`; see " + str(log_path)
+        if not error:
+            package_count = count_packages(env_dir)
+            state.write_json_atomic(
+                state.state_dir(root) / state.READY,
+                {
+                    "fingerprint": fingerprint,
+                    "manager": manager.name,
+                    "installer": installer,
+                    "identity": identity,
+                    "watch": {"paths": list(watch.paths), "globs": list(watch.globs)},
+                    "env_dir": os.path.relpath(env_dir, root),
+                    "python_relpath": "bin/python",
+                    "python": {"path": str(interpreter.path), "version": python},
+                    "package_count": package_count,
+                    "finished_at": time.time(),
+                    "seconds": time.perf_counter() - start,
+                    "steps": [
+                        {
+                            "name": r.name,
+                            "seconds": round(r.seconds, 3),
+                            "exit_code": r.exit_code,
+                        }
+                        for r in results
+                    ],
+                    "seedbed": __version__,
+                },
+            )
+    except SeedbedError as exc:
+        error, hint = exc.message, exc.hint
+    outcome = Outcome(
+        ok=not error,
+        trigger=trigger,
+        manager=manager.name,
+        installer=installer,
+        fingerprint=fingerprint,
+        seconds=time.perf_counter() - start,
+        steps=results,
+        error=error,
+        hint=hint,
+        python=python,
+        package_count=package_count,
+        log=str(log_path),
+    )
+    state.write_json_atomic(
+        state.state_dir(root) / state.LAST,
+        {
+            "status": "ready" if outcome.ok else "failed",
+            "finished_at": time.time(),
+            **outcome.as_dict(),
+        },
+    )
+    _record(workspace, run_id, started_at, outcome)
+    return outcome
+
+
+def _failure_hint(result: StepResult, log_path: Path) -> str:
+    lines = [line for line in result.output_tail.splitlines() if line.strip()]
+    shown = "\n".join(lines[-12:])
+    return f"{shown}\nfull log: {log_path}; retry with `seedbed setup`"
+
+
+@contextlib.contextmanager
+def _open_log(path: Path) -> Any:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():  # keep the previous run's log beside the new one
+        os.replace(path, path.with_suffix(".log.1"))
+    with open(path, "ab") as handle:
+        yield handle
+
+
+def _record(
+    workspace: Workspace, run_id: str, started_at: float, outcome: Outcome
+) -> None:
+    facts = workspace.facts
+    common: dict[str, Any] = {
+        "run_id": run_id,
+        "worktree": facts.slug,
+        "worktree_path": str(facts.root),
+        "branch": facts.branch,
+        "manager": outcome.manager,
+    }
+    rows = [
+        metrics.Record(
+            kind="setup",
+            name=outcome.trigger,
+            started_at=started_at,
+            seconds=outcome.seconds,
+            exit_code=0 if outcome.ok else 1,
+            installer=outcome.installer,
+            package_count=outcome.package_count,
+            peak_rss_kb=max((s.peak_rss_kb for s in outcome.steps), default=0),
+            cpu_seconds=sum(s.cpu_seconds for s in outcome.steps),
+            detail={
+                "fingerprint": outcome.fingerprint,
+                "python": outcome.python,
+                **({"error": outcome.error} if outcome.error else {}),
+            },
+            **common,
+        )
+    ]
+    offset = started_at
+    for step in outcome.steps:
+        rows.append(
+            metrics.Record(
+                kind="step",
+                name=step.name,
+                started_at=offset,
+                seconds=step.seconds,
+                exit_code=step.exit_code,
+                installer=step.labels.get("installer", ""),
+                peak_rss_kb=step.peak_rss_kb,
+                cpu_seconds=step.cpu_seconds,
+                detail={"argv0": os.path.basename(step.argv[0]) if step.argv else ""},
+                **common,
+            )
+        )
+        offset += step.seconds
+    try:
+        metrics.MetricsStore(metrics.store_path(workspace.common_dir)).record(*rows)
+    except Exception as exc:  # metrics must never fail a setup
+        import sys
+
+        print(f"seedbed: warning: metrics not recorded: {exc}", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""seedbed's built-in plugins; each registers through the `seedbed` entry-point group."""

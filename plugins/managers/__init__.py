@@ -1,0 +1,1 @@
+"""Package manager plugins: one module per manager, same small interface."""

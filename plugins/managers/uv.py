@@ -1,0 +1,74 @@
+"""uv projects (uv.lock or [tool.uv]): `uv sync` into the worktree's own .venv."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.errors import EnvironmentProblem
+from core.hookspecs import hookimpl
+from core.records import Detection, Manager, SetupContext, Step, Watch
+from core.workspace import Workspace
+from plugins.managers import base
+
+
+class UvManager:
+    name = "uv"
+    env_dir = staticmethod(base.env_dir)
+    run_command = staticmethod(base.run_command)
+    health_check = staticmethod(base.health_check)
+
+    def detect(self, workspace: Workspace) -> Detection | None:
+        if (workspace.root / "uv.lock").is_file():
+            return Detection(self.name, 100, ("uv.lock",))
+        if "uv" in workspace.pyproject.get("tool", {}):
+            return Detection(self.name, 50, ("pyproject.toml [tool.uv]",))
+        return None
+
+    def watch(self, workspace: Workspace) -> Watch:
+        return Watch(("uv.lock", "pyproject.toml"))
+
+    def setup_steps(self, context: SetupContext) -> Sequence[Step]:
+        workspace = context.workspace
+        if context.uv is None:
+            raise EnvironmentProblem(
+                "this is a uv project but uv is not on PATH",
+                "install uv (pip install uv, or uv's installer), then `seedbed setup`",
+            )
+        environment = base.env_dir(workspace)
+        argv = [context.uv, "sync", "--python", str(context.interpreter.path)]
+        if (workspace.root / "uv.lock").is_file():
+            argv.append("--frozen")
+        if not workspace.config["dev"]:
+            argv.append("--no-dev")
+        steps = []
+        if context.recreate:
+            steps.append(base.remove_env_step(environment))
+        steps.append(
+            Step(
+                "uv sync",
+                tuple(argv),
+                cwd=workspace.root,
+                env=uv_env(environment),
+                labels={"installer": "uv"},
+            )
+        )
+        return steps
+
+
+def uv_env(environment: Path) -> dict[str, str]:
+    return {
+        # Pin the environment into this worktree even when the user's shell
+        # points uv elsewhere; never download an interpreter behind their back.
+        "UV_PROJECT_ENVIRONMENT": str(environment),
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_PROGRESS": "1",
+    }
+
+
+MANAGER: Manager = UvManager()
+
+
+@hookimpl
+def seedbed_managers() -> Sequence[Manager]:
+    return [MANAGER]

@@ -1,0 +1,1 @@
+"""Container workspaces plugin (placeholder until written)."""

@@ -1,0 +1,1 @@
+"""Nushell reports plugin (placeholder until written)."""

@@ -1,0 +1,79 @@
+"""Shared test plumbing: real tools, isolated user state, the strict flag.
+
+SEEDBED_STRICT=1 (set by .ci/run) turns a missing real tool into a failure:
+in CI a skipped real-component test is a failure, not a pass.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLS_BIN = REPO / ".tools" / "bin"
+STRICT = os.environ.get("SEEDBED_STRICT") == "1"
+
+
+def require(tool: str) -> str:
+    """The path of a real tool the test drives; skip locally, fail under strict."""
+    found = shutil.which(tool)
+    if found:
+        return found
+    message = f"{tool} is not installed (the test command installs it: see README)"
+    if STRICT:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def git(*args: str, cwd: Path) -> str:
+    out = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {out.stderr}")
+    return out.stdout.strip()
+
+
+@pytest.fixture(autouse=True)
+def isolated_user(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep the real user's seedbed config and git config out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("SEEDBED_CONFIG", str(home / "seedbed-config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("SEEDBED_HOME", str(home / "seedbed-home"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name, value in {
+        "GIT_AUTHOR_NAME": "seedbed tests",
+        "GIT_AUTHOR_EMAIL": "tests@seedbed.invalid",
+        "GIT_COMMITTER_NAME": "seedbed tests",
+        "GIT_COMMITTER_EMAIL": "tests@seedbed.invalid",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in (
+        "SEEDBED_DISABLE_PLUGINS",
+        "SEEDBED_MANAGER",
+        "SEEDBED_TRACE",
+        "VIRTUAL_ENV",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    if TOOLS_BIN.is_dir():
+        monkeypatch.setenv("PATH", f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A fresh git repository with one commit on branch main."""
+    root = tmp_path / "project"
+    root.mkdir()
+    git("init", "-q", "-b", "main", cwd=root)
+    (root / "README.md").write_text("sample\n")
+    git("add", "-A", cwd=root)
+    git("commit", "-q", "-m", "init", cwd=root)
+    return root
