@@ -30,3 +30,14 @@ def load(cwd: Path | None = None) -> App:
     )
     config = configuration.validate(sources, registry.config_keys())
     return App(Workspace(facts, config, pyproject), registry)
+
+
+def run_env(app: App) -> dict[str, str]:
+    """Variables plugins give commands run in this worktree (PORT, DATABASE_URL)."""
+    merged: dict[str, str] = {}
+    # pluggy returns results last-registered first; apply in registration order.
+    for values in reversed(
+        app.registry.pm.hook.seedbed_run_env(workspace=app.workspace)
+    ):
+        merged.update(values)
+    return merged

@@ -71,6 +71,8 @@ def _setup(root: Path, trigger: str) -> int:
             return _detach(root, trigger)
         outcome = setup.run_setup(app, trigger, progress=TextProgress(sys.stderr))
     except SeedbedError as exc:
+        if exc.details.get("no_project"):  # not a Python project: nothing to say
+            return 0
         print(f"seedbed: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"  hint: {exc.hint}", file=sys.stderr)

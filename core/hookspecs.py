@@ -18,9 +18,15 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
     import click
 
-    from core.records import ConfigKey, Manager, SetupContext, Step
+    from core.frameworks import Framework
+    from core.gates import Gate
+    from core.records import ConfigKey, GcAction, Manager, SetupContext, Step
+    from core.workspace import Workspace
 
 hookspec = pluggy.HookspecMarker("seedbed")
 hookimpl = pluggy.HookimplMarker("seedbed")
@@ -42,6 +48,32 @@ def seedbed_managers() -> Sequence[Manager]:
         @hookimpl
         def seedbed_managers():
             return [HatchManager()]
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def seedbed_frameworks() -> Sequence[Framework]:
+    """Return the web frameworks this plugin knows (see core.frameworks.Framework).
+
+    Example::
+
+        @hookimpl
+        def seedbed_frameworks():
+            return [DjangoFramework()]
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def seedbed_gates() -> Sequence[Gate]:
+    """Return the quality gates this plugin provides (see core.gates.Gate).
+
+    Example::
+
+        @hookimpl
+        def seedbed_gates():
+            return [LintGate()]
     """
     raise NotImplementedError
 
@@ -83,6 +115,43 @@ def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
         @hookimpl
         def seedbed_setup_steps(context):
             return [Step("migrate", argv=(str(py), "manage.py", "migrate"))]
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def seedbed_run_env(workspace: Workspace) -> Mapping[str, str]:
+    """Return variables for commands run in the worktree (`seedbed run`, serve,
+    test, gates): e.g. PORT and DATABASE_URL. Later plugins override earlier.
+
+    Example::
+
+        @hookimpl
+        def seedbed_run_env(workspace):
+            return {"PORT": "8001"}
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------
+# Cleanup
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def seedbed_gc(
+    common_dir: Path, live_worktrees: Sequence[Path], dry_run: bool
+) -> Sequence[GcAction]:
+    """Release what this plugin holds for worktrees git no longer lists.
+
+    Resources first, records last, so an interrupted gc resumes; with dry_run,
+    report what would be released and change nothing.
+
+    Example::
+
+        @hookimpl
+        def seedbed_gc(common_dir, live_worktrees, dry_run):
+            return [GcAction("ports", "8000-8009", "/old/worktree", done=not dry_run)]
     """
     raise NotImplementedError
 

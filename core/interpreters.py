@@ -14,13 +14,13 @@ import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError, EnvironmentProblem
 from core.records import Interpreter
+
+if TYPE_CHECKING:  # packaging costs ~20 ms to import: only setup needs it
+    from packaging.specifiers import SpecifierSet
 
 _VERSION_IN_PATH = re.compile(r"(?:python|cpython-|versions/)(\d+\.\d+(?:\.\d+)?)")
 
@@ -54,6 +54,8 @@ def request_for(root: Path, configured: str, pyproject: Mapping[str, Any]) -> Re
 
 
 def _parse(text: str, origin: str) -> Request:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     text = text.strip()
     if "/" in text:
         return Request(None, text, origin, Path(text))
@@ -123,6 +125,8 @@ def probe(path: Path) -> str | None:
 
 
 def _matches(spec: SpecifierSet | None, version: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
     if spec is None:
         return True
     try:

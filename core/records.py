@@ -148,6 +148,24 @@ class Manager(Protocol):
     def health_check(self, workspace: Workspace) -> str | None:
         """The reason the environment is unhealthy, or None when it is fine."""
 
+    def lock_check(self, workspace: Workspace) -> Step | None:
+        """A step that fails when the lock disagrees with pyproject, or None
+        when the manager has no lock."""
+
+
+@dataclass(frozen=True)
+class GcAction:
+    """One thing gc released (or, in a dry run, would release)."""
+
+    plugin: str
+    resource: str  # "port block 8000-8009", "database app_feat_1a2b3c", ...
+    worktree: str
+    done: bool
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
 
 @dataclass(frozen=True)
 class PluginInfo:

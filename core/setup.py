@@ -20,7 +20,13 @@ from typing import Any, Protocol
 
 from core import __version__, interpreters, metrics, runner, state
 from core.app import App
-from core.errors import ConfigError, EnvironmentProblem, SeedbedError, SetupError
+from core.errors import (
+    EXIT_SETUP,
+    ConfigError,
+    EnvironmentProblem,
+    SeedbedError,
+    SetupError,
+)
 from core.records import Manager, SetupContext, Step, StepResult
 from core.workspace import Workspace
 
@@ -44,6 +50,7 @@ class Outcome:
     python: str = ""
     package_count: int | None = None
     log: str = ""
+    exit_code: int = 0  # the documented code when not ok
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -96,6 +103,7 @@ def choose_manager(app: App) -> Manager:
             f"{workspace.root}: no Python project found (no lock file, "
             "requirements*.txt or pyproject.toml)",
             "add one, or set `manager` in .seedbed.toml",
+            no_project=True,
         )
     best = max(d.score for d in found)
     tied = [d for d in found if d.score == best]
@@ -215,6 +223,7 @@ def _run_locked(
     log_path = state.state_dir(root) / state.LOG
     results: list[StepResult] = []
     error = hint = ""
+    exit_code = EXIT_SETUP
     fingerprint = python = ""
     env_dir = manager.env_dir(workspace)
     package_count: int | None = None
@@ -284,7 +293,7 @@ def _run_locked(
                 },
             )
     except SeedbedError as exc:
-        error, hint = exc.message, exc.hint
+        error, hint, exit_code = exc.message, exc.hint, exc.exit_code
     outcome = Outcome(
         ok=not error,
         trigger=trigger,
@@ -298,6 +307,7 @@ def _run_locked(
         python=python,
         package_count=package_count,
         log=str(log_path),
+        exit_code=0 if not error else exit_code,
     )
     state.write_json_atomic(
         state.state_dir(root) / state.LAST,

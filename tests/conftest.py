@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import subprocess
 from pathlib import Path
 
@@ -77,3 +78,53 @@ def repo(tmp_path: Path) -> Path:
     git("add", "-A", cwd=root)
     git("commit", "-q", "-m", "init", cwd=root)
     return root
+
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(autouse=True)
+def seedbed_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hooks find `seedbed` on PATH, as they do for a user with it installed."""
+    monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ['PATH']}")
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.samples import make_wheelhouse
+
+    return make_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+
+
+@pytest.fixture
+def offline(wheelhouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Installs come from the local wheelhouse only (fast, no index)."""
+    from tests.samples import offline_env
+
+    for name, value in offline_env(wheelhouse).items():
+        monkeypatch.setenv(name, value)
+    return wheelhouse
+
+
+def seedbed(*args: str, cwd: Path, env: dict[str, str] | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the real `seedbed` command."""
+    return subprocess.run(
+        [str(BIN / "seedbed"), *args], cwd=cwd, capture_output=True, text=True,
+        env=env, timeout=timeout, check=False,
+    )
+
+
+def worktree_add(main: Path, path: Path, branch: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`git worktree add`, retried on git 2.39's occasional commondir race."""
+    for _ in range(5):
+        out = subprocess.run(
+            ["git", "worktree", "add", *extra, str(path), "-b", branch],
+            cwd=main, capture_output=True, text=True, check=False,
+        )
+        if out.returncode == 0 or "commondir" not in out.stderr:
+            return out
+        subprocess.run(["git", "worktree", "prune"], cwd=main, check=False)
+        subprocess.run(["git", "branch", "-D", branch], cwd=main, check=False,
+                       capture_output=True)
+    return out

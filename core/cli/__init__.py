@@ -28,9 +28,9 @@ def cli() -> None:
 
 
 def _register_builtin() -> None:
-    from core.cli import hooks, metrics, plugins, run, setup, status
+    from core.cli import gc, hooks, metrics, plugins, run, setup, status
 
-    for module in (setup, status, run, hooks, plugins, metrics):
+    for module in (setup, status, run, hooks, plugins, metrics, gc):
         cli.add_command(module.command)
 
 

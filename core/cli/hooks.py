@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from core import githooks
 from core.cli.output import emit_json, json_option, table
-from core.workspace import Workspace
 
 
 @click.group("hooks")
@@ -21,6 +19,9 @@ def command() -> None:
 @json_option
 def install(as_json: bool) -> int:
     """Install the hooks, chaining any hook already there."""
+    from core import githooks
+    from core.workspace import Workspace
+
     facts = Workspace.facts_for(Path.cwd())
     result = githooks.install(facts)
     if as_json:
@@ -38,6 +39,9 @@ def install(as_json: bool) -> int:
 @json_option
 def uninstall(as_json: bool) -> int:
     """Remove the hooks and restore exactly what was there before."""
+    from core import githooks
+    from core.workspace import Workspace
+
     facts = Workspace.facts_for(Path.cwd())
     result = githooks.uninstall(facts)
     if as_json:
@@ -58,6 +62,9 @@ def uninstall(as_json: bool) -> int:
 @json_option
 def status(as_json: bool) -> int:
     """Show which hooks are installed and whether git will run them."""
+    from core import githooks
+    from core.workspace import Workspace
+
     facts = Workspace.facts_for(Path.cwd())
     states = githooks.status(facts)
     problem = githooks.bypassed(facts)

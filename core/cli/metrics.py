@@ -9,7 +9,6 @@ import click
 
 from core import metrics
 from core.cli.output import emit_json, json_option, table
-from core.workspace import Workspace
 
 
 @click.command("metrics")
@@ -28,6 +27,8 @@ def command(
     as_json: bool,
 ) -> int:
     """Show recorded runs (setups, steps, gates, ...), oldest first."""
+    from core.workspace import Workspace
+
     facts = Workspace.facts_for(Path.cwd())
     store = metrics.MetricsStore(metrics.store_path(facts.common_dir))
     since = time.time() - days * 86400 if days is not None else None

@@ -11,12 +11,8 @@ import uuid
 
 import click
 
-from core import app as application
-from core import metrics, setup, state
 from core.cli.output import emit_json, json_option
 from core.errors import EXIT_USAGE, SeedbedError
-from core.gitfacts import clean_git_env
-from core.progress import TextProgress
 
 
 @click.command("run", context_settings={"ignore_unknown_options": True})
@@ -28,6 +24,11 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
 
     A stale or missing environment is synced first (unless --no-sync).
     """
+    from core import app as application
+    from core import metrics, setup, state
+    from core.gitfacts import clean_git_env
+    from core.progress import TextProgress
+
     app = application.load()
     root = app.workspace.root
     manager = setup.choose_manager(app)
@@ -37,6 +38,7 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
             raise SeedbedError(outcome.error, outcome.hint, 5)
     command_spec = manager.run_command(app.workspace, argv)
     env = clean_git_env()
+    env.update(application.run_env(app))
     env.update(command_spec.env)
     started_at, start = time.time(), time.perf_counter()
     try:

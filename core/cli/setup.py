@@ -6,11 +6,8 @@ import sys
 
 import click
 
-from core import app as application
-from core import setup
 from core.cli.output import emit_json, json_option
 from core.errors import EXIT_SETUP
-from core.progress import TextProgress
 
 TRIGGERS = ("manual", "create", "checkout", "merge", "rewrite", "recreate")
 
@@ -28,6 +25,10 @@ def command(recreate: bool, verbose: bool, trigger: str, as_json: bool) -> int:
     Does nothing when the environment is already in sync with the lock files
     (use --recreate to force a rebuild).
     """
+    from core import app as application
+    from core import setup
+    from core.progress import TextProgress
+
     app = application.load()
     if recreate and trigger == "manual":
         trigger = "recreate"
@@ -52,4 +53,4 @@ def command(recreate: bool, verbose: bool, trigger: str, as_json: bool) -> int:
         click.echo(f"seedbed: error: {outcome.error}", err=True)
         for line in outcome.hint.splitlines():
             click.echo(f"  {line}", err=True)
-    return 0 if outcome.ok else EXIT_SETUP
+    return 0 if outcome.ok else (outcome.exit_code or EXIT_SETUP)

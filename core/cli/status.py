@@ -9,7 +9,6 @@ import click
 
 from core import state
 from core.cli.output import emit_json, json_option, table
-from core.workspace import Workspace
 
 
 def describe(root: Path) -> dict[str, Any]:
@@ -49,6 +48,8 @@ def describe(root: Path) -> dict[str, Any]:
 @json_option
 def command(as_json: bool) -> int:
     """Show whether this worktree's environment is ready, with step timings."""
+    from core.workspace import Workspace
+
     facts = Workspace.facts_for(Path.cwd())
     info = describe(facts.root)
     if as_json:

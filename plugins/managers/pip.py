@@ -40,6 +40,9 @@ class PipManager:
             ("requirements*.txt",),
         )
 
+    def lock_check(self, workspace: Workspace) -> Step | None:
+        return None  # requirements files are not a lock
+
     def setup_steps(self, context: SetupContext) -> Sequence[Step]:
         workspace = context.workspace
         environment = base.env_dir(workspace)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +28,13 @@ class UvManager:
 
     def watch(self, workspace: Workspace) -> Watch:
         return Watch(("uv.lock", "pyproject.toml"))
+
+    def lock_check(self, workspace: Workspace) -> Step | None:
+        uv = shutil.which("uv") or "uv"
+        env = uv_env(base.env_dir(workspace))
+        return Step(
+            "uv lock --check", (uv, "lock", "--check"), cwd=workspace.root, env=env
+        )
 
     def setup_steps(self, context: SetupContext) -> Sequence[Step]:
         workspace = context.workspace

@@ -1,0 +1,1 @@
+"""Web framework plugins: one module per framework, same small interface."""

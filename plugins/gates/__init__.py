@@ -1,0 +1,1 @@
+"""Quality gate plugins (placeholder until written)."""

@@ -1,0 +1,87 @@
+"""The pod image: built from the shipped templates/pod, once per content.
+
+The tag carries a hash of the template files and the base image name, so editing
+the Dockerfile or changing `base_image` builds a new image and an unchanged
+setup reuses the existing one without asking the builder anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from core.assets import asset_dir
+from core.errors import EXIT_ENGINE, EXIT_NOT_FOUND, SeedbedError
+from plugins.pods.engine import api_error_text
+from plugins.pods.settings import PodSettings
+
+IMAGE_REPOSITORY = "seedbed-pod"
+BUILD_TIMEOUT = 900
+
+
+def template_dir() -> Path:
+    return asset_dir("templates") / "pod"
+
+
+def image_tag(base_image: str, template: Path | None = None) -> str:
+    folder = template or template_dir()
+    digest = hashlib.sha256(base_image.encode())
+    for path in sorted(folder.iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{IMAGE_REPOSITORY}:{digest.hexdigest()[:16]}"
+
+
+def ensure_image(client: Any, settings: PodSettings) -> str:
+    """The image name pods run; builds it when missing."""
+    from docker.errors import APIError, BuildError, ImageNotFound
+
+    if settings.image:
+        try:
+            client.images.get(settings.image)
+        except ImageNotFound as exc:
+            raise SeedbedError(
+                f"image {settings.image!r} (pod.image) is not on the engine",
+                "build it from templates/pod, or unset pod.image to let seedbed"
+                " build one",
+                EXIT_NOT_FOUND,
+            ) from exc
+        return settings.image
+    tag = image_tag(settings.base_image)
+    try:
+        client.images.get(tag)
+        return tag
+    except ImageNotFound:
+        pass
+    try:
+        # pull=False: a base image already on the engine is used as is, so a
+        # machine without registry access can build from a local base.
+        # network_mode none: the Dockerfile downloads nothing.
+        client.images.build(
+            path=str(template_dir()),
+            tag=tag,
+            buildargs={"BASE_IMAGE": settings.base_image},
+            pull=False,
+            rm=True,
+            forcerm=True,
+            network_mode="none",
+            labels={"seedbed.image": "pod"},
+            timeout=BUILD_TIMEOUT,
+        )
+    except BuildError as exc:
+        raise SeedbedError(
+            f"building the pod image from {settings.base_image!r} failed: {exc.msg}",
+            "set [tool.seedbed.pod] base_image to an image the engine has locally"
+            " (`docker images`) when it cannot reach a registry",
+            EXIT_ENGINE,
+        ) from exc
+    except APIError as exc:
+        raise SeedbedError(
+            f"building the pod image from {settings.base_image!r} failed:"
+            f" {api_error_text(exc)}",
+            "set [tool.seedbed.pod] base_image to an image the engine has locally"
+            " (`docker images`) when it cannot reach a registry",
+            EXIT_ENGINE,
+        ) from exc
+    return tag
