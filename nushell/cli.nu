@@ -7,6 +7,10 @@
 
 use seedbed.nu
 
+# One unwrapped "Error: …" line and a "diagnostic help: …" line: seedbed passes
+# them on as its own message and hint.
+$env.config.error_style = "plain"
+
 # JSON as other languages expect it: datetimes as RFC 3339 strings.
 def portable []: any -> any {
     let value = $in

@@ -508,7 +508,8 @@ def dominant-step-advice [store, params: record] {
                group_concat\(seconds\) AS seconds
         FROM runs WHERE kind = 'step' AND (filter-sql) GROUP BY name"
     let steps = $store | query db $sql -p $params
-    if ($steps | is-empty) { return [] }
+    # One step taking all the time is no news: there is nothing to compare.
+    if ($steps | length) < 2 { return [] }
     let all = $steps | get total | math sum
     let top = $steps | sort-by -r total | first
     let share = if $all > 0 { 100 * $top.total / $all | math round } else { 0 }
@@ -584,6 +585,11 @@ def bar [percent: number, width: int = 20]: nothing -> string {
     $"('' | fill -c '█' -w $filled)('' | fill -c '░' -w ($width - $filled)) ($percent | math round --precision 1)%"
 }
 
+# Container limits are set in binary units (2g is 2 GiB), so shown in them.
+def mebibytes []: number -> string {
+    $"($in / 1024 / 1024 | math round --precision 1) MiB"
+}
+
 def monitor-view []: record -> record {
     let pod = $in
     let pids = if $pod.pids_limit? in [null 0] {
@@ -596,7 +602,7 @@ def monitor-view []: record -> record {
         status: $pod.status
         cpu: (bar $pod.cpu_percent)
         memory: (bar $pod.memory_percent)
-        used: $"($pod.memory_bytes | into filesize) of ($pod.memory_limit_bytes | into filesize)"
+        used: $"($pod.memory_bytes | mebibytes) of ($pod.memory_limit_bytes | mebibytes)"
         pids: $pids
         at: ($pod.at | format date "%H:%M:%S")
     }

@@ -262,11 +262,20 @@ def run_live(command: str, flags: Sequence[str]) -> int:
 
 
 def _nu_failed(command: str, code: int, stderr: str) -> SeedbedError:
-    return SeedbedError(
-        f"report {command} failed in Nushell (exit {code})",
-        stderr.strip() or "nu printed nothing on stderr",
-        EXIT_FAILED,
-    )
+    """nu's own message and help (cli.nu sets the plain error style)."""
+    message = _line_after(stderr, "Error: ")
+    hint = _line_after(stderr, "diagnostic help: ")
+    if message is None:
+        message = f"report {command} failed in Nushell (exit {code})"
+        hint = stderr.strip() or "nu printed nothing on stderr"
+    return SeedbedError(message, hint or "", EXIT_FAILED)
+
+
+def _line_after(text: str, prefix: str) -> str | None:
+    for line in text.splitlines():
+        if line.strip().startswith(prefix):
+            return line.strip().removeprefix(prefix)
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -318,8 +327,14 @@ def common_flags(options: Mapping[str, Any]) -> tuple[Target, list[str]]:
     if options.get("as_json"):
         flags.append("--json")
     else:
-        flags += ["--width", str(shutil.get_terminal_size().columns)]
+        flags += ["--width", str(render_width())]
     return target, flags
+
+
+def render_width() -> int:
+    """The terminal's width; into a file or pipe, wide enough for every table
+    here (nu would otherwise cut them at 80 columns)."""
+    return shutil.get_terminal_size(fallback=(200, 24)).columns
 
 
 def merged(ctx: click.Context, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -431,3 +446,10 @@ def monitor_command(workspace: str, interval: str, count: int, as_json: bool) ->
     if as_json:
         flags.append("--json")
     return run_live("monitor", flags)
+
+
+@report_group.command("module")
+def module_command() -> int:
+    """Print the path of the Nushell module, for `use PATH` in your config."""
+    click.echo(str(asset_dir("nushell") / "seedbed.nu"))
+    return 0

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,25 +106,37 @@ def offline(wheelhouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return wheelhouse
 
 
-def seedbed(*args: str, cwd: Path, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def seedbed(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run the real `seedbed` command."""
     return subprocess.run(
-        [str(BIN / "seedbed"), *args], cwd=cwd, capture_output=True, text=True,
-        env=env, timeout=timeout, check=False,
+        [str(BIN / "seedbed"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
     )
 
 
-def worktree_add(main: Path, path: Path, branch: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def worktree_add(
+    main: Path, path: Path, branch: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
     """`git worktree add`, retried on git 2.39's occasional commondir race."""
     for _ in range(5):
         out = subprocess.run(
             ["git", "worktree", "add", *extra, str(path), "-b", branch],
-            cwd=main, capture_output=True, text=True, check=False,
+            cwd=main,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if out.returncode == 0 or "commondir" not in out.stderr:
             return out
         subprocess.run(["git", "worktree", "prune"], cwd=main, check=False)
-        subprocess.run(["git", "branch", "-D", branch], cwd=main, check=False,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "branch", "-D", branch], cwd=main, check=False, capture_output=True
+        )
     return out

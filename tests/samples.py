@@ -71,8 +71,18 @@ def build_backend_wheel() -> Path:
     found = sorted(CACHE.glob("flit_core-*.whl"))
     if not found:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary",
-             ":all:", "-d", str(CACHE), FLIT_CORE],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary",
+                ":all:",
+                "-d",
+                str(CACHE),
+                FLIT_CORE,
+            ],
             check=True,
             capture_output=True,
         )
@@ -127,14 +137,18 @@ def write_package(root: Path, name: str = "my-project") -> None:
     )
 
 
-def uv_project(root: Path, wheelhouse: Path, deps: tuple[str, ...] = ("tinybeta",),
-               name: str = "my-project") -> Path:
+def uv_project(
+    root: Path,
+    wheelhouse: Path,
+    deps: tuple[str, ...] = ("tinybeta",),
+    name: str = "my-project",
+) -> Path:
     """A uv project with a lock, committed on branch main."""
     root.mkdir(parents=True, exist_ok=True)
     git("init", "-q", "-b", "main", cwd=root)
     write_package(root, name)
     extra = (
-        "[dependency-groups]\ndev = [\"tinydev\"]\n\n"
+        '[dependency-groups]\ndev = ["tinydev"]\n\n'
         f"[tool.uv]\nfind-links = [{str(wheelhouse)!r}]\nno-index = true\n"
     )
     (root / "pyproject.toml").write_text(
@@ -148,14 +162,21 @@ def uv_project(root: Path, wheelhouse: Path, deps: tuple[str, ...] = ("tinybeta"
 
 def lock(root: Path) -> None:
     subprocess.run(
-        ["uv", "lock", "--offline", "-q"], cwd=root, check=True, capture_output=True,
+        ["uv", "lock", "--offline", "-q"],
+        cwd=root,
+        check=True,
+        capture_output=True,
         env={k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
     )
 
 
-def pip_project(root: Path, requirements: str = "tinybeta\n",
-                dev_requirements: str | None = "tinydev\n", package: bool = True,
-                name: str = "my-project") -> Path:
+def pip_project(
+    root: Path,
+    requirements: str = "tinybeta\n",
+    dev_requirements: str | None = "tinydev\n",
+    package: bool = True,
+    name: str = "my-project",
+) -> Path:
     """A requirements.txt project (a package unless package=False), on main."""
     root.mkdir(parents=True, exist_ok=True)
     git("init", "-q", "-b", "main", cwd=root)

@@ -1,13 +1,17 @@
 """The `seedbed` command line: a click group; one module per command.
 
-Plugins add commands through `seedbed_register_commands(cli)`. Errors are
-SeedbedError: one line plus a hint on stderr, or a JSON object on stdout with
---json, and the documented exit code.
+Built-in commands are imported only when run (start-up time is part of every
+git hook and every `seedbed run`); plugin commands come from
+`seedbed_register_commands(cli)` and are loaded only when the name is not a
+built-in or when the command list is shown. Errors are SeedbedError: one line
+plus a hint on stderr, or a JSON object on stdout with --json, and the
+documented exit code.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
 
 import click
@@ -15,8 +19,53 @@ import click
 from core import __version__
 from core.errors import EXIT_USAGE, SeedbedError
 
+# name: (module, one-line help shown in `seedbed --help` without importing it)
+BUILTIN: dict[str, tuple[str, str]] = {
+    "setup": ("core.cli.setup", "Create or sync this worktree's environment."),
+    "status": ("core.cli.status", "Show whether this worktree is ready."),
+    "run": ("core.cli.run", "Run a command inside this worktree's environment."),
+    "hooks": ("core.cli.hooks", "Install, remove or inspect the git hooks."),
+    "plugins": ("core.cli.plugins", "List plugins and the hooks each implements."),
+    "metrics": ("core.cli.metrics", "Show or export recorded runs."),
+    "gc": ("core.cli.gc", "Release what removed worktrees still hold."),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class SeedbedGroup(click.Group):
+    plugins_loaded = False
+
+    def _load_plugins(self) -> None:
+        if not self.plugins_loaded:
+            self.plugins_loaded = True
+            _register_plugins(self)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugins()
+        return sorted({*BUILTIN, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in BUILTIN:
+            module = importlib.import_module(BUILTIN[cmd_name][0])
+            command: click.Command = module.command
+            return command
+        self._load_plugins()
+        return self.commands.get(cmd_name)
+
+    def format_commands(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in BUILTIN:
+                rows.append((name, BUILTIN[name][1]))
+            elif (command := self.commands.get(name)) and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=60)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=SeedbedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="seedbed")
 def cli() -> None:
     """Every git worktree of a Python project, ready to work in by itself.
@@ -27,14 +76,7 @@ def cli() -> None:
     """
 
 
-def _register_builtin() -> None:
-    from core.cli import gc, hooks, metrics, plugins, run, setup, status
-
-    for module in (setup, status, run, hooks, plugins, metrics, gc):
-        cli.add_command(module.command)
-
-
-def _register_plugins() -> None:
+def _register_plugins(group: click.Group) -> None:
     from pathlib import Path
 
     from core import config as configuration
@@ -49,15 +91,13 @@ def _register_plugins() -> None:
             blocked = configuration.disabled_plugins(
                 configuration.load_sources(facts.root)
             )
-    plugins.build(blocked).hook.seedbed_register_commands(cli=cli)
+    plugins.build(blocked).hook.seedbed_register_commands(cli=group)
 
 
 def main() -> None:
     args = sys.argv[1:]
     json_mode = "--json" in (args[: args.index("--")] if "--" in args else args)
     try:
-        _register_builtin()
-        _register_plugins()
         result = cli.main(standalone_mode=False)
         sys.exit(result if isinstance(result, int) else 0)
     except SeedbedError as exc:

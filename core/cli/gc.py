@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import click
 
 from core.cli.output import emit_json, json_option, table

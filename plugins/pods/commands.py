@@ -64,7 +64,14 @@ def up_command(count: int, env: str, as_json: bool) -> None:
         origin=origin,
         env=env,
         count=count,
-        image=image.ensure_image(client, settings),
+        image=image.ensure_image(
+            client,
+            settings,
+            lambda tag: click.echo(
+                f"building {tag} from {settings.base_image} (once per template)…",
+                err=True,
+            ),
+        ),
         user=user,
         settings=settings,
     )

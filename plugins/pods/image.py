@@ -8,6 +8,7 @@ setup reuses the existing one without asking the builder anything.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +25,26 @@ def template_dir() -> Path:
     return asset_dir("templates") / "pod"
 
 
-def image_tag(base_image: str, template: Path | None = None) -> str:
+def image_tag(base_image: str, template: Path | None = None, base_id: str = "") -> str:
+    """seedbed-pod:<hash of the template files, the base's name and its id>.
+
+    The id (when the base is on the engine) makes a re-imported or re-pulled
+    base under the same name build a new pod image.
+    """
     folder = template or template_dir()
-    digest = hashlib.sha256(base_image.encode())
+    digest = hashlib.sha256(f"{base_image}\0{base_id}".encode())
     for path in sorted(folder.iterdir()):
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return f"{IMAGE_REPOSITORY}:{digest.hexdigest()[:16]}"
 
 
-def ensure_image(client: Any, settings: PodSettings) -> str:
-    """The image name pods run; builds it when missing."""
+def ensure_image(
+    client: Any,
+    settings: PodSettings,
+    on_build: Callable[[str], None] | None = None,
+) -> str:
+    """The image name pods run; builds it when missing (on_build hears the tag)."""
     from docker.errors import APIError, BuildError, ImageNotFound
 
     if settings.image:
@@ -48,12 +58,18 @@ def ensure_image(client: Any, settings: PodSettings) -> str:
                 EXIT_NOT_FOUND,
             ) from exc
         return settings.image
-    tag = image_tag(settings.base_image)
+    try:
+        base_id = str(client.images.get(settings.base_image).id)
+    except ImageNotFound:
+        base_id = ""  # the build pulls it, when a registry is reachable
+    tag = image_tag(settings.base_image, base_id=base_id)
     try:
         client.images.get(tag)
         return tag
     except ImageNotFound:
         pass
+    if on_build is not None:
+        on_build(tag)
     try:
         # pull=False: a base image already on the engine is used as is, so a
         # machine without registry access can build from a local base.

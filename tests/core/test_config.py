@@ -62,7 +62,7 @@ def test_wrong_type_says_what_was_expected(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="key 'dev': expected true or false"):
         load(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[tool.seedbed]\ninstaller = "conda"\n')
-    with pytest.raises(ConfigError, match="one of 'auto', 'uv', 'pip'"):
+    with pytest.raises(ConfigError, match=r"one of 'auto', 'uv', 'pip'"):
         load(tmp_path)
 
 
@@ -79,7 +79,7 @@ def test_plugin_sections_are_validated_with_plugin_keys(tmp_path: Path) -> None:
     (tmp_path / ".seedbed.toml").write_text('[pod]\nmemory = "2g"\n')
     assert load(tmp_path, keys).section("pod")["memory"] == "2g"
     (tmp_path / ".seedbed.toml").write_text("[pod]\nmemroy = 1\n")
-    with pytest.raises(ConfigError, match="unknown key 'pod.memroy'"):
+    with pytest.raises(ConfigError, match=r"unknown key 'pod\.memroy'"):
         load(tmp_path, keys)
 
 

@@ -10,7 +10,11 @@ from pathlib import Path
 
 from tests.conftest import git, seedbed
 
-USER_HOOK = "#!/bin/sh\necho user-hook-ran \"$@\" >> \"$(git rev-parse --git-common-dir)/user.log\"\nexit 3\n"
+USER_HOOK = (
+    "#!/bin/sh\n"
+    'echo user-hook-ran "$@" >> "$(git rev-parse --git-common-dir)/user.log"\n'
+    "exit 3\n"
+)
 
 
 def hooks(repo: Path) -> Path:
@@ -51,8 +55,13 @@ def test_existing_hook_is_chained_and_restored_exactly(repo: Path) -> None:
     before = snapshot(hooks(repo))
     assert seedbed("hooks", "install", cwd=repo).returncode == 0
     # The user's hook still runs, with git's arguments, and its status is kept.
-    out = subprocess.run(["git", "checkout", "-b", "x"], cwd=repo, capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        ["git", "checkout", "-b", "x"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode != 0  # git reports the chained hook's failure
     assert "user-hook-ran" in (repo / ".git" / "user.log").read_text()
     assert seedbed("hooks", "uninstall", cwd=repo).returncode == 0
@@ -95,7 +104,13 @@ def test_hook_reports_and_exits_cleanly_when_seedbed_is_missing(repo: Path) -> N
     hook = hooks(repo) / "post-checkout"
     text = hook.read_text()
     hook.write_text(text.replace(manifest["fallback"] or "''", "''"))
-    out = subprocess.run(["git", "checkout", "-b", "y"], cwd=repo, env=env,
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        ["git", "checkout", "-b", "y"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 0
     assert "seedbed: not on PATH" in out.stderr

@@ -8,7 +8,7 @@ import pytest
 from core import interpreters
 from core.errors import EXIT_ENVIRONMENT, ConfigError, EnvironmentProblem
 
-CURRENT = "%d.%d" % sys.version_info[:2]
+CURRENT = "{}.{}".format(*sys.version_info[:2])
 
 
 def test_python_version_file_is_honoured(tmp_path: Path) -> None:

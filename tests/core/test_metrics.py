@@ -12,9 +12,15 @@ from core.metrics import SCHEMA_VERSION, MetricsStore, Record, SchemaTooNew
 
 def _record(i: int, kind: str = "setup") -> Record:
     return Record(
-        run_id=f"r{i}", kind=kind, name="create", worktree=f"wt-{i % 8}",
-        worktree_path=f"/tmp/wt-{i % 8}", started_at=time.time(), seconds=0.1 * i,
-        exit_code=0 if i % 5 else 1, detail={"n": i},
+        run_id=f"r{i}",
+        kind=kind,
+        name="create",
+        worktree=f"wt-{i % 8}",
+        worktree_path=f"/tmp/wt-{i % 8}",
+        started_at=time.time(),
+        seconds=0.1 * i,
+        exit_code=0 if i % 5 else 1,
+        detail={"n": i},
     )
 
 

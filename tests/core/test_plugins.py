@@ -19,7 +19,9 @@ def test_builtins_register_through_entry_points() -> None:
     assert {"uv", "pip"} <= set(registry.managers)
 
 
-def test_a_plugin_can_be_blocked_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plugin_can_be_blocked_by_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("SEEDBED_DISABLE_PLUGINS", "pip")
     registry = plugins.Registry.load(plugins.build())
     assert "pip" not in registry.managers
@@ -35,12 +37,14 @@ def test_unknown_manager_lists_the_known_ones() -> None:
 
 
 def _fake_dist(directory: Path, name: str, module_text: str) -> Path:
-    """A third-party plugin installed the way pip would: a dist-info with entry points."""
+    """A third-party plugin installed as pip would: a dist-info with entry points."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{name}.py").write_text(module_text)
     info = directory / f"{name}-1.0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+    )
     (info / "entry_points.txt").write_text(f"[seedbed]\n{name} = {name}\n")
     return directory
 

@@ -119,8 +119,9 @@ def test_background_setup_logs_and_reports(pip_repo: Path, tmp_path: Path) -> No
 def test_one_real_package_from_the_index(tmp_path: Path) -> None:
     """Not offline: a small real package through the machine's package index."""
     require("uv")
-    main = pip_project(tmp_path / "proj", requirements="six\n", dev_requirements=None,
-                       package=False)
+    main = pip_project(
+        tmp_path / "proj", requirements="six\n", dev_requirements=None, package=False
+    )
     out = seedbed("setup", "--json", cwd=main)
     assert out.returncode == 0, out.stdout + out.stderr
     check = seedbed("run", "--", "python", "-c", "import six", cwd=main)

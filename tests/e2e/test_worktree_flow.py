@@ -24,9 +24,15 @@ def ready(worktree: Path) -> dict:
 def import_location(worktree: Path, module: str = "my_project") -> str:
     """Where the environment imports the project from, asked from another cwd."""
     out = subprocess.run(
-        [str(worktree / ".venv" / "bin" / "python"), "-c",
-         f"import {module}; print({module}.__file__)"],
-        cwd="/", capture_output=True, text=True, check=False,
+        [
+            str(worktree / ".venv" / "bin" / "python"),
+            "-c",
+            f"import {module}; print({module}.__file__)",
+        ],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert out.returncode == 0, out.stderr
     return out.stdout.strip()
@@ -40,7 +46,9 @@ def uv_repo(tmp_path: Path, offline: Path) -> Path:
     return main
 
 
-def test_worktree_add_makes_a_ready_uv_environment(uv_repo: Path, tmp_path: Path) -> None:
+def test_worktree_add_makes_a_ready_uv_environment(
+    uv_repo: Path, tmp_path: Path
+) -> None:
     feat = tmp_path / "proj-feat"
     out = worktree_add(uv_repo, feat, "feat")
     assert out.returncode == 0, out.stderr
@@ -51,10 +59,13 @@ def test_worktree_add_makes_a_ready_uv_environment(uv_repo: Path, tmp_path: Path
     # The editable install points at this worktree's source, not the main one's.
     assert import_location(feat).startswith(str(feat / "src"))
     # Dev group included by default; console scripts run from the new path.
-    tool = subprocess.run([str(feat / ".venv/bin/tinydev")], capture_output=True,
-                          text=True, check=False)
+    tool = subprocess.run(
+        [str(feat / ".venv/bin/tinydev")], capture_output=True, text=True, check=False
+    )
     assert tool.stdout.strip() == "tinydev 1.0"
-    run = seedbed("run", "--", "python", "-c", "import sys; print(sys.prefix)", cwd=feat)
+    run = seedbed(
+        "run", "--", "python", "-c", "import sys; print(sys.prefix)", cwd=feat
+    )
     assert run.returncode == 0 and run.stdout.strip() == str(feat / ".venv")
     # .seedbed/ and .venv/ never show up as untracked files.
     assert git("status", "--porcelain", cwd=feat) == ""
@@ -75,17 +86,29 @@ def test_unchanged_checkout_is_a_no_op_and_a_lock_change_resyncs(
     feat = tmp_path / "feat"
     assert worktree_add(uv_repo, feat, "feat").returncode == 0
     first = ready(feat)["fingerprint"]
-    out = subprocess.run(["git", "checkout", "-b", "same-lock"], cwd=feat,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["git", "checkout", "-b", "same-lock"],
+        cwd=feat,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "seedbed" not in out.stderr  # nothing to do, nothing said
     # A branch whose lock adds a dependency re-syncs on checkout.
     pyproject = feat / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('"tinybeta"', '"tinybeta", "tinygamma"'))
+    pyproject.write_text(
+        pyproject.read_text().replace('"tinybeta"', '"tinybeta", "tinygamma"')
+    )
     lock(feat)
     git("commit", "-qam", "add tinygamma", cwd=feat)
     git("checkout", "-q", "feat", cwd=feat)
-    out = subprocess.run(["git", "checkout", "same-lock"], cwd=feat,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["git", "checkout", "same-lock"],
+        cwd=feat,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "ready" in out.stderr
     assert ready(feat)["fingerprint"] != first
     assert _imports(feat, "tinygamma")
@@ -113,7 +136,9 @@ def test_hook_keeps_working_after_the_installing_worktree_is_removed(
     assert ready(second)["status"] == "ready"
 
 
-def test_pip_project_with_uv_installer_and_forced_pip(tmp_path: Path, offline: Path) -> None:
+def test_pip_project_with_uv_installer_and_forced_pip(
+    tmp_path: Path, offline: Path
+) -> None:
     require("uv")
     main = pip_project(tmp_path / "proj")
     assert seedbed("hooks", "install", cwd=main).returncode == 0
@@ -136,7 +161,9 @@ def test_pip_project_with_uv_installer_and_forced_pip(tmp_path: Path, offline: P
     assert installers == {"uv", "pip"}
 
 
-def test_eight_concurrent_worktree_adds_are_all_ready(uv_repo: Path, tmp_path: Path) -> None:
+def test_eight_concurrent_worktree_adds_are_all_ready(
+    uv_repo: Path, tmp_path: Path
+) -> None:
     paths = [tmp_path / f"wt {i} ü" for i in range(8)]  # spaces and non-ASCII too
 
     def add(i: int) -> subprocess.CompletedProcess[str]:
@@ -163,12 +190,21 @@ def test_interrupted_setup_is_never_ready_and_the_next_run_repairs_it(
     plugin_dir = _slow_plugin(tmp_path / "plugin")
     feat = tmp_path / "feat"
     env = {**os.environ, "SEEDBED_SKIP": "1"}
-    git_env = subprocess.run(["git", "worktree", "add", "-q", str(feat), "-b", "feat"],
-                             cwd=uv_repo, env=env, check=True)
+    git_env = subprocess.run(
+        ["git", "worktree", "add", "-q", str(feat), "-b", "feat"],
+        cwd=uv_repo,
+        env=env,
+        check=True,
+    )
     assert git_env.returncode == 0
     env = {**os.environ, "PYTHONPATH": str(plugin_dir)}
-    proc = subprocess.Popen([str(Path(os.environ["PATH"].split(os.pathsep)[0]) / "seedbed"),
-                             "setup"], cwd=feat, env=env, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(Path(os.environ["PATH"].split(os.pathsep)[0]) / "seedbed"), "setup"],
+        cwd=feat,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     log = feat / ".seedbed" / "setup.log"
     import time
 
@@ -205,7 +241,9 @@ def _slow_plugin(directory: Path) -> Path:
     )
     info = directory / "slow_seedbed_plugin-1.0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: slow-seedbed-plugin\nVersion: 1.0\n")
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: slow-seedbed-plugin\nVersion: 1.0\n"
+    )
     (info / "entry_points.txt").write_text("[seedbed]\nslow = slow_seedbed_plugin\n")
     return directory
 
@@ -219,4 +257,6 @@ def _metric_rows(main: Path, kind: str) -> list[dict]:
     db = main / ".git" / "seedbed" / "metrics.db"
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute("SELECT * FROM runs WHERE kind = ?", (kind,))]
+        return [
+            dict(r) for r in conn.execute("SELECT * FROM runs WHERE kind = ?", (kind,))
+        ]

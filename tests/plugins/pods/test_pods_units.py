@@ -235,5 +235,6 @@ def test_the_image_tag_follows_the_template_and_the_base(tmp_path: Path) -> None
     first = image.image_tag("base:1", tmp_path)
     assert first.startswith("seedbed-pod:")
     assert image.image_tag("base:2", tmp_path) != first
+    assert image.image_tag("base:1", tmp_path, base_id="sha256:1") != first
     (tmp_path / "Dockerfile").write_text("FROM x\nENV A=1\n")
     assert image.image_tag("base:1", tmp_path) != first

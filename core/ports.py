@@ -1,0 +1,231 @@
+"""Per-user port registry: one block of ports per worktree, never shared.
+
+One JSON file per user (`$SEEDBED_HOME/ports.json`, default
+~/.local/share/seedbed) holds every block of every repository, so two worktrees
+of two different projects never get the same port. Every read-modify-write
+happens under an fcntl lock on a sibling file, so concurrent setups (eight
+`git worktree add` at once) each get a block of their own.
+
+A block is keyed by the worktree's path and kept for the worktree's life: asking
+again returns the same block without probing (the probe would fail once the
+worktree's own dev server is listening). A new block is probed free with a bind
+on 127.0.0.1, so a port another program already holds is skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import socket
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from core.errors import EXIT_BUSY, ConfigError, SeedbedError
+
+REGISTRY = "ports.json"
+LOCK = "ports.lock"
+DEFAULT_RANGE = "8000-8999"
+DEFAULT_BLOCK = 10
+
+
+def seedbed_home() -> Path:
+    """Where per-user state lives: $SEEDBED_HOME, else the XDG data home."""
+    explicit = os.environ.get("SEEDBED_HOME")
+    if explicit:
+        return Path(explicit)
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "seedbed"
+
+
+@dataclass(frozen=True)
+class Block:
+    """size consecutive ports starting at start, held by one worktree."""
+
+    start: int
+    size: int
+    worktree: str
+    repository: str = ""
+    common_dir: str = ""
+    allocated_at: float = 0.0
+
+    @property
+    def end(self) -> int:
+        return self.start + self.size - 1
+
+    @property
+    def label(self) -> str:
+        return f"{self.start}-{self.end}"
+
+    def overlaps(self, start: int, size: int) -> bool:
+        return start <= self.end and self.start <= start + size - 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "end": self.end}
+
+
+class PortsExhausted(SeedbedError):
+    def __init__(self, port_range: tuple[int, int], size: int) -> None:
+        low, high = port_range
+        super().__init__(
+            f"no free block of {size} ports left in {low}-{high}",
+            "run `seedbed gc` in your repositories to release blocks of removed "
+            "worktrees, or widen resources.port_range",
+            EXIT_BUSY,
+        )
+
+
+def parse_range(text: str, key: str = "resources.port_range") -> tuple[int, int]:
+    """"8000-8999" → (8000, 8999); a clear config error otherwise."""
+    low_text, sep, high_text = text.partition("-")
+    try:
+        low, high = int(low_text), int(high_text)
+    except ValueError:
+        low = high = -1
+    if not sep or not (1024 <= low <= high <= 65535):
+        raise ConfigError(
+            f"{key}: expected a range like '8000-8999' within 1024-65535, "
+            f"got {text!r}",
+            "fix the value; nothing was changed",
+            key=key,
+        )
+    return low, high
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on host:port right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # SO_REUSEADDR as servers set it: a port in TIME_WAIT is free for them,
+        # while one another process listens on still refuses the bind.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
+
+
+class Registry:
+    """The per-user registry file; every method takes the lock itself."""
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = home or seedbed_home()
+        self.path = self.home / REGISTRY
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[dict[str, dict[str, Any]]]:
+        """The blocks by worktree path; written back when the body returns."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        with open(self.home / LOCK, "a") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            blocks = self._read()
+            before = json.dumps(blocks, sort_keys=True)
+            yield blocks
+            if json.dumps(blocks, sort_keys=True) != before:
+                self._write(blocks)
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise SeedbedError(
+                f"{self.path}: unreadable port registry: {exc}",
+                "move the file aside; seedbed starts a new one (blocks in use "
+                "are re-probed)",
+            ) from exc
+        blocks = data.get("blocks", {}) if isinstance(data, dict) else {}
+        return blocks if isinstance(blocks, dict) else {}
+
+    def _write(self, blocks: dict[str, dict[str, Any]]) -> None:
+        fd, tmp = tempfile.mkstemp(dir=self.home, prefix=f".{REGISTRY}.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                json.dump({"version": 1, "blocks": blocks}, handle, indent=2)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+
+    def blocks(self) -> list[Block]:
+        with self._locked() as blocks:
+            found = [_block(value) for value in blocks.values()]
+        return sorted(found, key=lambda block: block.start)
+
+    def get(self, worktree: Path) -> Block | None:
+        with self._locked() as blocks:
+            value = blocks.get(str(worktree))
+            return _block(value) if value else None
+
+    def allocate(
+        self,
+        worktree: Path,
+        port_range: tuple[int, int] = (8000, 8999),
+        size: int = DEFAULT_BLOCK,
+        repository: str = "",
+        common_dir: Path | None = None,
+    ) -> tuple[Block, bool]:
+        """The worktree's block and whether it was allocated just now.
+
+        An existing block that still fits the range and size is returned as is.
+        """
+        if size < 1:
+            raise ConfigError(
+                f"resources.port_block: expected at least 1, got {size}",
+                key="resources.port_block",
+            )
+        low, high = port_range
+        key = str(worktree)
+        with self._locked() as blocks:
+            held = blocks.get(key)
+            if held:
+                block = _block(held)
+                if block.size == size and low <= block.start and block.end <= high:
+                    return block, False
+                del blocks[key]  # config changed: give it a block that fits
+            taken = [_block(value) for value in blocks.values()]
+            for start in range(low, high - size + 2, size):
+                if any(other.overlaps(start, size) for other in taken):
+                    continue
+                if not all(port_free(port) for port in range(start, start + size)):
+                    continue
+                block = Block(
+                    start,
+                    size,
+                    key,
+                    repository,
+                    str(common_dir) if common_dir else "",
+                    time.time(),
+                )
+                blocks[key] = asdict(block)
+                return block, True
+        raise PortsExhausted(port_range, size)
+
+    def release(self, worktree: Path | str) -> Block | None:
+        with self._locked() as blocks:
+            value = blocks.pop(str(worktree), None)
+        return _block(value) if value else None
+
+
+def _block(value: dict[str, Any]) -> Block:
+    return Block(
+        start=int(value["start"]),
+        size=int(value["size"]),
+        worktree=str(value["worktree"]),
+        repository=str(value.get("repository", "")),
+        common_dir=str(value.get("common_dir", "")),
+        allocated_at=float(value.get("allocated_at", 0.0)),
+    )
