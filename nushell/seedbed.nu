@@ -146,7 +146,7 @@ export def sparkline []: list<number> -> string {
 }
 
 # Runs, median and p95 seconds, failure rate and last run, per worktree,
-# package manager and command.
+# package manager (and installer: pip's and uv's times differ tenfold) and command.
 export def report [
     --db: path          # the metrics store (default: this repository's)
     --repo: path        # a worktree of the repository to report on
@@ -161,17 +161,18 @@ export def report [
         worktree: $worktree, branch: $branch, manager: $manager, kind: $kind, since: $since
     }
     let sql = $"
-        SELECT worktree, manager, kind, name, COUNT\(*\) AS runs,
+        SELECT worktree, manager, installer, kind, name, COUNT\(*\) AS runs,
                SUM\(1 - ok\) AS failed, MAX\(started_at\) AS last_run,
                group_concat\(seconds\) AS seconds
         FROM runs NOT INDEXED WHERE (filter-sql)
-        GROUP BY worktree, manager, kind, name
-        ORDER BY worktree, manager, kind, name"
+        GROUP BY worktree, manager, installer, kind, name
+        ORDER BY worktree, manager, installer, kind, name"
     $store | query db $sql -p $params | each {|group|
         let seconds = $group.seconds | sorted-figures
         {
             worktree: $group.worktree
             manager: $group.manager
+            installer: $group.installer
             kind: $group.kind
             name: $group.name
             runs: $group.runs
@@ -183,8 +184,9 @@ export def report [
     }
 }
 
-# Trends of setup, sync, gate and test durations: the median per period, a
-# sparkline, and a regression mark when the latest period is `factor` times
+# Trends of setup, sync, gate and test durations, one series per command and
+# package manager and installer (their times differ tenfold): the median per
+# period, a sparkline, and a regression mark when the latest period is `factor` times
 # slower than the median of the periods before it.
 export def perf [
     --db: path
@@ -205,14 +207,15 @@ export def perf [
     let kinds = $TREND_KINDS | each {|k| $"'($k)'" } | str join ","
     let bucket_seconds = ($bucket | into int) / 1_000_000_000
     let sql = $"
-        SELECT kind, name, CAST\(started_at / :bucket AS INTEGER\) AS period,
+        SELECT kind, name, manager, installer,
+               CAST\(started_at / :bucket AS INTEGER\) AS period,
                COUNT\(*\) AS runs, group_concat\(seconds\) AS seconds
         FROM runs
         WHERE \(:kind IS NOT NULL OR kind IN \(($kinds)\)\) AND (filter-sql)
-        GROUP BY kind, name, period
-        ORDER BY kind, name, period"
+        GROUP BY kind, name, manager, installer, period
+        ORDER BY kind, name, manager, installer, period"
     $store | query db $sql -p ($params | insert bucket $bucket_seconds)
-    | group-by kind name --to-table
+    | group-by kind name manager installer --to-table
     | each {|series| trend $series $bucket_seconds $points $factor }
 }
 
@@ -236,6 +239,8 @@ def trend [series: record, bucket_seconds: float, points: int, factor: float]: n
     {
         kind: $series.kind
         name: $series.name
+        manager: $series.manager
+        installer: $series.installer
         runs: ($periods | get runs | math sum)
         periods: ($periods | length)
         trend: ($medians | sparkline)

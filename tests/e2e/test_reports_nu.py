@@ -130,6 +130,7 @@ def test_report_figures_per_worktree_manager_and_command(report_db: Path) -> Non
         (MAIN, "", "run", "pytest"),
         (MAIN, "uv", "setup", "create"),
     ]
+    assert [row["installer"] for row in rows] == ["pip", "", "", "uv"]
     found = by_command(rows)
     setup = found["setup create"]
     assert (setup["runs"], setup["median_seconds"], setup["p95_seconds"]) == (
@@ -373,10 +374,18 @@ def test_alert_lint_and_type_failures(tmp_path: Path) -> None:
         gate("lint", MAIN, [0, 1], detail=findings)
         + gate("lint", FEAT, [1, 0])  # fixed since: no alert
         + gate("types", MAIN, [2])
+        # As core/gates.py records a gate: a count of findings, and the figure.
+        + gate("types", FEAT, [1], figure=4.0, detail={"findings": 4, "via": "mypy"})
         + gate("format", MAIN, [1]),  # not a lint or type check
     )
-    alerts = {a["alert"]: a for a in nu_json("alerts", db)}
+    found = nu_json("alerts", db)
+    alerts = {a["alert"]: a for a in found if a["worktree"] == MAIN}
     assert sorted(alerts) == ["lint-failure", "types-failure"]
+    [counted] = [a for a in found if a["worktree"] == FEAT]
+    assert (
+        counted["message"]
+        == f"the types gate failed in {FEAT} with 4 findings (exit 1)"
+    )
     lint = alerts["lint-failure"]
     assert (lint["severity"], lint["worktree"], lint["value"]) == ("error", MAIN, 3)
     assert lint["message"] == f"the lint gate failed in {MAIN} with 3 findings (exit 1)"
