@@ -3,7 +3,7 @@
 Exit codes are part of the interface (documented in the README):
   0 ok · 1 a command or gate failed · 2 usage · 3 configuration · 4 not a git repository
   5 setup failed · 6 environment (interpreter or tool missing) · 7 hooks · 8 busy/locked
-  9 container engine · 10 not found
+  9 container engine · 10 not found · 11 database server refused or failed
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ EXIT_HOOKS = 7
 EXIT_BUSY = 8
 EXIT_ENGINE = 9
 EXIT_NOT_FOUND = 10
+EXIT_DATABASE = 11
 
 
 @dataclass

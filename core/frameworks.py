@@ -1,20 +1,294 @@
-"""The web framework contract (Django, Flask, FastAPI plugins implement it).
+"""The web framework contract, and the registry of the frameworks plugins offer.
 
-Placeholder: refined by the frameworks work (issue 4).
+A framework plugin (plugins/frameworks/{django,flask,fastapi}.py) returns objects
+satisfying `Framework` from `seedbed_frameworks`. It describes; the core acts:
+the resources plugin allocates the port, creates the database, writes `.env`,
+then runs the framework's setup steps (migrations) inside the worktree's
+environment; `seedbed serve` and `seedbed test` run its commands.
+
+Knows nothing of Django: a framework is a name, a detector, variables, steps
+and two commands.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
+
+from core.errors import EXIT_NOT_FOUND, ConfigError, SeedbedError
+from core.records import RunCommand, Step
 
 if TYPE_CHECKING:
-    from core.records import Detection
+    import pluggy
+
     from core.workspace import Workspace
+
+# Folders never scanned for an application: environments, caches, VCS.
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".venv",
+        "venv",
+        ".seedbed",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "build",
+        "dist",
+        "site-packages",
+    }
+)
+SCAN_LIMIT = 2000  # files: detection runs on every `seedbed run`; stay bounded
+SCAN_MAX_BYTES = 512_000
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Why a framework thinks the project uses it.
+
+    target is what its commands need (a settings module, "pkg.main:app").
+    """
+
+    framework: str
+    evidence: tuple[str, ...]
+    target: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "evidence": list(self.evidence),
+            "target": self.target,
+        }
+
+
+@dataclass(frozen=True)
+class FrameworkContext:
+    """What a framework needs to plan its setup steps.
+
+    env: the worktree's variables (DATABASE_URL, TEST_DB_NAME, DEBUG and the
+    framework's own); run: the package manager's run_command for this worktree.
+    """
+
+    workspace: Workspace
+    detection: Detection
+    env: Mapping[str, str]
+    run: Callable[[Sequence[str]], RunCommand]
+    timeout: float | None = None
+
+    def step(self, name: str, argv: Sequence[str], cwd: Path | None = None) -> Step:
+        """A step running argv in the worktree's environment (from its root)."""
+        command = self.run(argv)
+        return Step(
+            name,
+            command.argv,
+            cwd=cwd or self.workspace.root,
+            env={**self.env, **command.env},
+            timeout=self.timeout,
+            labels={"framework": self.detection.framework},
+        )
 
 
 @runtime_checkable
 class Framework(Protocol):
+    """One web framework; plugins/frameworks/*.py implement it."""
+
     name: str
 
     def detect(self, workspace: Workspace) -> Detection | None:
-        """Whether the project uses this framework, and why."""
+        """Whether the project uses this framework, and why; cheap (no imports
+        of the project, no processes)."""
+
+    def env(self, workspace: Workspace, detection: Detection) -> Mapping[str, str]:
+        """Variables the framework adds to `.env` and to commands (e.g.
+        DJANGO_SETTINGS_MODULE, FLASK_APP)."""
+
+    def setup_steps(self, context: FrameworkContext) -> Sequence[Step]:
+        """Steps after the database exists: migrations, checks."""
+
+    def serve_command(
+        self, workspace: Workspace, detection: Detection, port: int
+    ) -> RunCommand:
+        """The dev server on 127.0.0.1:port, argv to run inside the environment."""
+
+    def test_command(
+        self, workspace: Workspace, detection: Detection, args: Sequence[str]
+    ) -> RunCommand:
+        """The project's tests, against the worktree's test database."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A framework the project uses, with its detection."""
+
+    framework: Framework
+    detection: Detection
+
+    @property
+    def name(self) -> str:
+        return self.framework.name
+
+
+@dataclass(frozen=True)
+class FrameworkRegistry:
+    frameworks: dict[str, Framework] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, pm: pluggy.PluginManager) -> FrameworkRegistry:
+        """Every plugin's frameworks; two with one name is an error naming both."""
+        frameworks: dict[str, Framework] = {}
+        owners: dict[str, str] = {}
+        for impl in pm.hook.seedbed_frameworks.get_hookimpls():
+            offered = cast("Sequence[object]", impl.function() or ())
+            for framework in offered:
+                if not isinstance(framework, Framework):
+                    raise SeedbedError(
+                        f"plugin {impl.plugin_name!r} returned {framework!r}, which "
+                        "is not a seedbed framework",
+                        "a plugin must return objects satisfying "
+                        "core.frameworks.Framework",
+                    )
+                if framework.name in frameworks:
+                    raise SeedbedError(
+                        f"two plugins provide the framework {framework.name!r}: "
+                        f"{owners[framework.name]!r} and {impl.plugin_name!r}",
+                        "block one with disable_plugins or SEEDBED_DISABLE_PLUGINS",
+                    )
+                frameworks[framework.name] = framework
+                owners[framework.name] = impl.plugin_name
+        return cls(dict(sorted(frameworks.items())))
+
+    def detect(self, workspace: Workspace) -> list[Found]:
+        """The frameworks this worktree uses, by name."""
+        return [
+            Found(framework, detection)
+            for framework in self.frameworks.values()
+            if (detection := framework.detect(workspace)) is not None
+        ]
+
+    def choose(
+        self, workspace: Workspace, name: str = "", configured: str = ""
+    ) -> Found:
+        """The framework a command acts on: by name, else configured, else the
+        only one detected."""
+        found = self.detect(workspace)
+        wanted = name or configured
+        if wanted:
+            if wanted not in self.frameworks:
+                raise UnknownFramework(wanted, sorted(self.frameworks))
+            for item in found:
+                if item.name == wanted:
+                    return item
+            raise SeedbedError(
+                f"{workspace.root}: framework {wanted!r} not detected in this project",
+                "detected: " + (", ".join(f.name for f in found) or "none"),
+                EXIT_NOT_FOUND,
+            )
+        if not found:
+            raise SeedbedError(
+                f"{workspace.root}: no web framework detected (Django manage.py, "
+                "a Flask app, a FastAPI app)",
+                "known frameworks: " + ", ".join(sorted(self.frameworks)),
+                EXIT_NOT_FOUND,
+            )
+        if len(found) > 1:
+            raise ConfigError(
+                f"{workspace.root}: more than one framework found: "
+                + ", ".join(f.name for f in found),
+                "name one (`seedbed serve NAME`) or set resources.framework",
+                key="resources.framework",
+            )
+        return found[0]
+
+
+class UnknownFramework(SeedbedError):
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(
+            f"unknown framework {name!r}",
+            "known frameworks: " + (", ".join(known) or "none installed"),
+            EXIT_NOT_FOUND,
+        )
+
+
+# ---------------------------------------------------------------------------
+# Helpers framework modules share (assigned or called, as pre-commit does)
+# ---------------------------------------------------------------------------
+
+
+def python_files(root: Path, skip: frozenset[str] = SKIP_DIRS) -> Iterator[Path]:
+    """The project's .py files, bounded, environments and caches left out."""
+    count = 0
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir() and not entry.is_symlink():
+                if entry.name not in skip and not entry.name.startswith("."):
+                    stack.append(entry)
+            elif entry.suffix == ".py" and entry.is_file():
+                count += 1
+                if count > SCAN_LIMIT:
+                    return
+                yield entry
+
+
+def read_small(path: Path) -> str:
+    """A source file's text, or "" when too big or unreadable."""
+    try:
+        if path.stat().st_size > SCAN_MAX_BYTES:
+            return ""
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def module_name(root: Path, path: Path) -> str:
+    """Dotted module for a file, honouring the src/ layout."""
+    relative = path.relative_to(root).with_suffix("")
+    parts = list(relative.parts)
+    if parts and parts[0] == "src":
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def skip_dirs(workspace: Workspace) -> frozenset[str]:
+    """SKIP_DIRS plus the worktree's own environment folder."""
+    env_dir = str(workspace.config.get("env_dir", ".venv")).strip("/")
+    return SKIP_DIRS | {env_dir.split("/", 1)[0]}
+
+
+def find_source(
+    workspace: Workspace, pattern: re.Pattern[str], imports: re.Pattern[str]
+) -> tuple[Path, re.Match[str]] | None:
+    """The first project file (app.py, main.py and wsgi.py first) matching both
+    the import pattern and the definition pattern."""
+    files = list(python_files(workspace.root, skip_dirs(workspace)))
+    preferred = ("app.py", "main.py", "wsgi.py", "asgi.py", "__init__.py")
+    files.sort(
+        key=lambda p: (
+            preferred.index(p.name) if p.name in preferred else len(preferred),
+            len(p.parts),
+            str(p),
+        )
+    )
+    for path in files:
+        text = read_small(path)
+        if not text or not imports.search(text):
+            continue
+        match = pattern.search(text)
+        if match:
+            return path, match
+    return None

@@ -82,7 +82,7 @@ class PortsExhausted(SeedbedError):
 
 
 def parse_range(text: str, key: str = "resources.port_range") -> tuple[int, int]:
-    """"8000-8999" → (8000, 8999); a clear config error otherwise."""
+    """ "8000-8999" → (8000, 8999); a clear config error otherwise."""
     low_text, sep, high_text = text.partition("-")
     try:
         low, high = int(low_text), int(high_text)
@@ -90,8 +90,7 @@ def parse_range(text: str, key: str = "resources.port_range") -> tuple[int, int]
         low = high = -1
     if not sep or not (1024 <= low <= high <= 65535):
         raise ConfigError(
-            f"{key}: expected a range like '8000-8999' within 1024-65535, "
-            f"got {text!r}",
+            f"{key}: expected a range like '8000-8999' within 1024-65535, got {text!r}",
             "fix the value; nothing was changed",
             key=key,
         )

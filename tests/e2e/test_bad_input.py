@@ -55,7 +55,8 @@ def test_unknown_manager_lists_known(pip_repo: Path) -> None:
     (pip_repo / ".seedbed.toml").write_text('manager = "hatch"\n')
     out = seedbed("setup", cwd=pip_repo)
     assert out.returncode == 3
-    assert "unknown manager 'hatch'" in out.stderr and "pip, uv" in out.stderr
+    assert "unknown manager 'hatch'" in out.stderr
+    assert "pip" in out.stderr and "uv" in out.stderr
 
 
 def test_unresolvable_requirement_shows_the_managers_message(

@@ -1,0 +1,275 @@
+"""`seedbed ports`, `seedbed frameworks`, `seedbed serve`, `seedbed test`.
+
+serve and test are interactive: like `seedbed run` they share the terminal with
+the child instead of going through core.runner, which captures output into a
+log. The child gets a process group of its own so the signals seedbed receives
+(Ctrl-C, a TERM from a supervisor) reach a dev server's reloader *and* the
+worker it forks; the exit status is passed through.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+
+from core.cli.output import emit_json, json_option, table
+from core.errors import EXIT_SETUP, EXIT_USAGE, ConfigError, SeedbedError
+
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def supervise(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> int:
+    """Run argv in its own process group, forwarding signals; its exit status."""
+    try:
+        child = subprocess.Popen(
+            list(argv), cwd=cwd, env=dict(env), start_new_session=True
+        )
+    except FileNotFoundError:
+        raise SeedbedError(
+            f"{argv[0]}: command not found in this worktree's environment or on PATH",
+            "install it into the environment (add it to the project's dependencies)",
+            127,
+        ) from None
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
+    try:
+        code = child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        # A reloader's worker left behind would keep the port busy.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGTERM)
+    return 128 - code if code < 0 else code
+
+
+def _load(name: str) -> tuple[Any, Any, Any, Any]:
+    """app, settings, the chosen framework, everything detected."""
+    from core import app as application
+    from plugins import resources
+
+    app = application.load()
+    workspace = app.workspace
+    config = resources.settings(workspace)
+    registry = resources.frameworks(workspace)
+    chosen = registry.choose(workspace, name, config.framework)
+    return app, config, chosen, registry.detect(workspace)
+
+
+def _ready(app: Any, no_sync: bool) -> None:
+    from core import setup, state
+    from core.progress import TextProgress
+
+    if no_sync or state.is_in_sync(app.workspace.root):
+        return
+    outcome = setup.run_setup(app, "sync", progress=TextProgress(sys.stderr))
+    if not outcome.ok:
+        raise SeedbedError(outcome.error, outcome.hint, outcome.exit_code or EXIT_SETUP)
+
+
+def _env(app: Any, *extra: Mapping[str, str]) -> dict[str, str]:
+    from core import app as application
+    from core.gitfacts import clean_git_env
+
+    env = clean_git_env()
+    env.pop("VIRTUAL_ENV", None)
+    env.update(application.run_env(app))
+    for values in extra:
+        env.update(values)
+    return env
+
+
+@click.command("ports")
+@json_option
+def ports_command(as_json: bool) -> int:
+    """List the port blocks held by your worktrees, in every repository."""
+    from core import ports
+
+    blocks = ports.Registry().blocks()
+    here = ""
+    with contextlib.suppress(Exception):
+        from core.gitfacts import GitFacts
+
+        facts = GitFacts.read(Path.cwd())
+        here = str(facts.root) if facts else ""
+    rows = [
+        {
+            **block.as_dict(),
+            "current": block.worktree == here,
+            "exists": Path(block.worktree).is_dir(),
+        }
+        for block in blocks
+    ]
+    if as_json:
+        emit_json({"registry": str(ports.Registry().path), "blocks": rows})
+        return 0
+    if not rows:
+        click.echo("no port blocks allocated")
+        return 0
+    lines = [
+        [
+            f"{row['start']}-{row['end']}",
+            str(row["repository"]),
+            str(row["worktree"]) + (" (here)" if row["current"] else ""),
+            "" if row["exists"] else "gone: seedbed gc releases it",
+        ]
+        for row in rows
+    ]
+    click.echo(table(lines, ["ports", "repository", "worktree", "note"]))
+    return 0
+
+
+@click.command("frameworks")
+@json_option
+def frameworks_command(as_json: bool) -> int:
+    """List the web frameworks detected in this worktree."""
+    from core import app as application
+    from plugins import resources
+
+    app = application.load()
+    workspace = app.workspace
+    registry = resources.frameworks(workspace)
+    found = registry.detect(workspace)
+    if as_json:
+        emit_json(
+            {
+                "known": sorted(registry.frameworks),
+                "detected": [item.detection.as_dict() for item in found],
+            }
+        )
+        return 0
+    if not found:
+        click.echo(
+            "no web framework detected; known: " + ", ".join(registry.frameworks)
+        )
+        return 0
+    rows = [
+        [item.name, item.detection.target, "; ".join(item.detection.evidence)]
+        for item in found
+    ]
+    click.echo(table(rows, ["framework", "target", "evidence"]))
+    return 0
+
+
+@click.command("serve")
+@click.argument("name", required=False, default="")
+@click.option("--no-sync", is_flag=True, help="Do not sync a stale environment first.")
+def serve_command(name: str, no_sync: bool) -> int:
+    """Start the dev server of NAME (default: the framework detected) on this
+    worktree's port, with its database and variables."""
+    from core import setup
+    from plugins import resources
+
+    app, config, chosen, found = _load(name)
+    if config.provision == "never":
+        raise ConfigError(
+            'resources.provision = "never": this worktree has no port to serve on',
+            'set provision = "auto"',
+            key="resources.provision",
+        )
+    _ready(app, no_sync)
+    workspace = app.workspace
+    provisioned = resources.provision(workspace, config, found)  # idempotent
+    port = provisioned.block.start
+    spec = chosen.framework.serve_command(workspace, chosen.detection, port)
+    command = setup.choose_manager(app).run_command(workspace, spec.argv)
+    env = _env(app, provisioned.values, spec.env, command.env)
+    click.echo(
+        f"seedbed: serving {chosen.name} at http://127.0.0.1:{port}/ "
+        f"({workspace.root.name})",
+        err=True,
+    )
+    return supervise(command.argv, env, workspace.root)
+
+
+@click.command("test", context_settings={"ignore_unknown_options": True})
+@click.option("--no-sync", is_flag=True, help="Do not sync a stale environment first.")
+@json_option
+@click.argument("words", nargs=-1, type=click.UNPROCESSED)
+def test_command(no_sync: bool, as_json: bool, words: tuple[str, ...]) -> int:
+    """Run the tests of NAME (default: the framework detected) against this
+    worktree's test database: seedbed test [NAME] [-- ARGS...]."""
+    from core import metrics, setup
+
+    name, args = _split_words(words)
+    app, config, chosen, found = _load(name)
+    _ready(app, no_sync)
+    workspace = app.workspace
+    if config.provision != "never":
+        from plugins import resources
+
+        resources.provision(workspace, config, found)
+    spec = chosen.framework.test_command(workspace, chosen.detection, args)
+    command = setup.choose_manager(app).run_command(workspace, spec.argv)
+    env = _env(app, spec.env, command.env)
+    started_at, start = time.time(), time.perf_counter()
+    code = supervise(command.argv, env, Path.cwd())
+    seconds = time.perf_counter() - start
+    facts = workspace.facts
+    try:
+        metrics.MetricsStore(metrics.store_path(facts.common_dir)).record(
+            metrics.Record(
+                run_id=uuid.uuid4().hex,
+                kind="test",
+                name=_test_name(spec.argv),
+                worktree=facts.slug,
+                worktree_path=str(facts.root),
+                branch=facts.branch,
+                started_at=started_at,
+                seconds=seconds,
+                exit_code=code,
+                detail={"framework": chosen.name},
+            )
+        )
+    except Exception as exc:  # metrics never change a command's outcome
+        click.echo(f"seedbed: warning: metrics not recorded: {exc}", err=True)
+    if as_json:
+        emit_json(
+            {
+                "framework": chosen.name,
+                "argv": list(spec.argv),
+                "exit_code": code,
+                "seconds": round(seconds, 3),
+            }
+        )
+    return code
+
+
+def _test_name(argv: Sequence[str]) -> str:
+    """The metric's name: "pytest", "manage.py test"."""
+    if len(argv) > 2 and argv[1] == "-m":
+        return argv[2]
+    return " ".join(Path(a).name for a in argv[1:3]) or Path(argv[0]).name
+
+
+def _split_words(words: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """NAME and ARGS from `test [NAME] [-- ARGS]`; click drops the `--`, so
+    count what followed it on the real command line."""
+    raw = sys.argv[1:]
+    after = len(raw) - raw.index("--") - 1 if "--" in raw else 0
+    head, tail = words[: len(words) - after], words[len(words) - after :]
+    if len(head) > 1:
+        raise SeedbedError(
+            f"seedbed test takes one framework name, got {' '.join(head)!r}",
+            "put the test runner's arguments after --: seedbed test [NAME] -- ARGS",
+            EXIT_USAGE,
+        )
+    return (head[0] if head else ""), tuple(tail)
+
+
+COMMANDS = (ports_command, frameworks_command, serve_command, test_command)
