@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
+from core.errors import SeedbedError
 from core.gitfacts import clean_git_env
 from core.records import Step, StepResult
 
@@ -60,6 +61,9 @@ def _run_action(step: Step, log: IO[bytes] | None) -> StepResult:
     try:
         step.action()
         code, message = 0, ""
+    except SeedbedError as exc:  # keep the documented code and the hint
+        code = exc.exit_code
+        message = exc.message + (f"\n{exc.hint}" if exc.hint else "")
     except Exception as exc:  # an action's failure is the step's failure
         code, message = 1, f"{type(exc).__name__}: {exc}"
         if log:
