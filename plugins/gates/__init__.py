@@ -1,1 +1,58 @@
-"""Quality gate plugins (placeholder until written)."""
+"""Quality gates: format, lint, types, tests, secrets, lock, migrations.
+
+One module per gate, each with a gate object and the `main(argv=None) -> int`
+pre-commit calls; `seedbed gate` and `seedbed init` live in commands.py. See
+docs/gates.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from core.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    import click
+
+    from core.gates import Gate
+    from core.records import ConfigKey
+
+
+@hookimpl
+def seedbed_gates() -> Sequence[Gate]:
+    from plugins.gates import (
+        formatting,
+        lint,
+        lockfile,
+        migrations,
+        secret_scan,
+        testing,
+        typecheck,
+    )
+
+    # Issue order; fast checks first within each stage.
+    return [
+        formatting.GATE,
+        lint.GATE,
+        typecheck.GATE,
+        testing.GATE,
+        secret_scan.GATE,
+        lockfile.GATE,
+        migrations.GATE,
+    ]
+
+
+@hookimpl
+def seedbed_config_keys() -> Sequence[ConfigKey]:
+    from plugins.gates.settings import CONFIG_KEYS
+
+    return CONFIG_KEYS
+
+
+@hookimpl
+def seedbed_register_commands(cli: click.Group) -> None:
+    from plugins.gates.commands import gate, init
+
+    cli.add_command(gate)
+    cli.add_command(init)

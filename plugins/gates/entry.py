@@ -1,0 +1,58 @@
+"""The console scripts pre-commit calls (seedbed-format, seedbed-lint, ...).
+
+Each gate module's `main(argv=None) -> int` lands here: argv holds the file
+names pre-commit passes; the gate runs whatever stage pre-commit is at (the
+stage is pre-commit's decision, written into .pre-commit-config.yaml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core.errors import SeedbedError
+
+
+def run_hook(name: str, argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog=f"seedbed-{name}", description=f"seedbed's {name} gate"
+    )
+    parser.add_argument("files", nargs="*", help="files to check (from pre-commit)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    args = parser.parse_args(argv)
+    from core import app as application
+    from core.gates import run_gates
+    from plugins.gates import render
+
+    try:
+        app = application.load(Path.cwd())
+        files = [_relative(app.workspace.root, f) for f in args.files]
+        results = run_gates(app, only=[name], files=files, via="pre-commit")
+    except SeedbedError as exc:
+        if args.json:
+            print(json.dumps(exc.as_dict(), indent=2))
+        else:
+            print(f"seedbed: error: {exc.message}", file=sys.stderr)
+            if exc.hint:
+                print(f"  {exc.hint}", file=sys.stderr)
+        return exc.exit_code
+    if args.json:
+        print(json.dumps([r.as_dict() for r in results], indent=2))
+    else:
+        for result in results:
+            print(render.summary_line(result))
+        for line in render.details(results, messages=False):
+            print(line)
+    return 0 if all(r.passed for r in results) else 1
+
+
+def _relative(root: Path, name: str) -> str:
+    path = Path(name)
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return name
