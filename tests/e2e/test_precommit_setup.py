@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import git, require, seedbed, worktree_add
-from tests.hook_source import PRE_COMMIT_HOME, copy_as_repository
+from tests.gate_samples import PRE_COMMIT_HOME
+from tests.gate_samples import hook_source as committed_hook_source
 from tests.samples import uv_project
 
 
 @pytest.fixture(scope="session")
-def hook_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    source = tmp_path_factory.mktemp("seedbed-src")
-    return source, copy_as_repository(source)
+def hook_source() -> tuple[Path, str]:
+    return committed_hook_source()
 
 
 def test_pre_commit_post_checkout_stage_prepares_new_worktrees(
