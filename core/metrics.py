@@ -48,7 +48,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
-KINDS = ("setup", "step", "sync", "run", "gate", "test", "pod", "hook")
+KINDS = ("setup", "step", "sync", "run", "gate", "test", "pod", "hook", "gc")
 
 
 class SchemaTooNew(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -91,10 +92,32 @@ def _relative(root: Path, name: str) -> str:
     "running the installed seedbed).",
 )
 @click.option("--rev", metavar="REV", help="The hook repository's tag or commit.")
+@click.option(
+    "--agents/--no-agents",
+    default=None,
+    help="Write the agent tools' setup entries (Cursor, Conductor, Codex, Claude "
+    "Code). Asked when a terminal is attached.",
+)
+@click.option(
+    "--ci",
+    type=click.Choice(["github"]),
+    default=None,
+    help="Write a CI workflow that runs the gates. Asked when a terminal is attached.",
+)
 @json_option
-def init(repo: str | None, rev: str | None, as_json: bool) -> int:
+def init(
+    repo: str | None,
+    rev: str | None,
+    agents: bool | None,
+    ci: str | None,
+    as_json: bool,
+) -> int:
     """Add seedbed's hooks to .pre-commit-config.yaml and write [tool.seedbed]
-    defaults into pyproject.toml; both keep what is already there."""
+    defaults into pyproject.toml; both keep what is already there. Idempotent.
+
+    Interactive when a terminal is attached (asks about --agents and --ci);
+    flags only otherwise.
+    """
     from core import app as application
     from core.gates import load_gates, stage_of
     from plugins.gates import initialise
@@ -109,13 +132,44 @@ def init(repo: str | None, rev: str | None, as_json: bool) -> int:
         initialise.precommit_config(root, stages, repo, rev),
         initialise.seedbed_table(root, app.registry.config_keys()),
     ]
+    interactive = sys.stdin.isatty() and not as_json  # never prompt a script
+    if agents is None:
+        agents = interactive and click.confirm(
+            "Write setup entries for agent tools (Cursor, Conductor, Codex, "
+            "Claude Code)?",
+            default=True,
+        )
+    if (
+        ci is None
+        and interactive
+        and click.confirm(
+            "Write a GitHub Actions workflow running the gates?", default=False
+        )
+    ):
+        ci = "github"
+    files = []
+    if agents:
+        from plugins.agents import write_agent_files
+
+        files.extend(write_agent_files(app.workspace))
+    if ci:
+        from plugins.editors.ci import write_ci_workflow
+
+        files.append(write_ci_workflow(app.workspace, ci))
     if as_json:
-        emit_json({"changes": [c.as_dict() for c in changes]})
+        emit_json(
+            {
+                "changes": [c.as_dict() for c in changes],
+                "files": [w.as_dict() for w in files],
+            }
+        )
     else:
         for change in changes:
             click.echo(f"{change.action:9} {change.path}  {change.detail}".rstrip())
+        for written in files:
+            click.echo(f"{written.status:9} {written.path}  {written.note}".rstrip())
         click.echo(
             "next: pre-commit install  (installs the pre-commit, pre-push and "
             "post-checkout hooks listed in default_install_hook_types)"
         )
-    return 0
+    return EXIT_FAILED if any(w.status == "skipped" for w in files) else 0

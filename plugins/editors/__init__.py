@@ -1,0 +1,106 @@
+"""Editor files for each worktree: VS Code (settings, extensions, launch.json),
+a dev container, and the CI workflow template.
+
+Modules, one job each: jsonc (JSON with comments, edited in place), files
+(write-if-changed, info/exclude), vscode, devcontainer, ci, commands (`seedbed
+editor`). During setup one in-process step writes the enabled files, after every
+other plugin's steps (the port must exist first); errors there are reported and
+never fail the setup: an editor file is not part of a ready environment.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from core.hookspecs import hookimpl
+from core.records import ConfigKey, Step
+
+if TYPE_CHECKING:
+    import click
+
+    from core.app import App
+    from core.records import SetupContext
+    from plugins.editors.files import Written
+
+SECTION = "editors"
+
+CONFIG_KEYS = (
+    ConfigKey(
+        "vscode",
+        "bool",
+        True,
+        "write .vscode settings, extensions and launch.json during setup",
+        section=SECTION,
+    ),
+    ConfigKey(
+        "devcontainer",
+        "bool",
+        False,
+        "write .devcontainer/devcontainer.json during setup",
+        section=SECTION,
+    ),
+)
+
+
+@hookimpl
+def seedbed_config_keys() -> Sequence[ConfigKey]:
+    return CONFIG_KEYS
+
+
+# trylast: pluggy calls it after the other plugins, so its step comes after
+# theirs in the plan (the resources plugin's port allocation in particular).
+@hookimpl(trylast=True)
+def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
+    section = context.workspace.config.section(SECTION)
+    vscode = bool(section.get("vscode", True))
+    devcontainer = bool(section.get("devcontainer", False))
+    if not (vscode or devcontainer):
+        return []
+    root = context.workspace.root
+
+    def write() -> None:
+        from core import app as application
+        from core.errors import SeedbedError
+
+        try:
+            written = apply(application.load(root), vscode, devcontainer)
+        except (SeedbedError, OSError) as exc:
+            print(f"seedbed: warning: editor files not written: {exc}", file=sys.stderr)
+            return
+        for item in written:
+            if item.status == "skipped":
+                print(f"seedbed: warning: {item.path}: {item.note}", file=sys.stderr)
+
+    return [Step("editor files", action=write, labels={"plugin": "editors"})]
+
+
+@hookimpl
+def seedbed_register_commands(cli: click.Group) -> None:
+    from plugins.editors.commands import editor
+
+    cli.add_command(editor)
+
+
+def apply(app: App, vscode: bool = True, devcontainer: bool = False) -> list[Written]:
+    """Write the enabled editor files for app's worktree; keep new untracked
+    ones out of git."""
+    from plugins.editors import files
+    from plugins.editors import vscode as code
+    from plugins.editors.devcontainer import write_devcontainer
+
+    workspace = app.workspace
+    server = code.dev_server(app)
+    written: list[Written] = []
+    if vscode:
+        written.extend(code.write_all(workspace, server))
+    if devcontainer:
+        written.append(write_devcontainer(workspace, server.port if server else None))
+    created = [
+        str(w.path.relative_to(workspace.root))
+        for w in written
+        if w.status == "created"
+    ]
+    files.exclude(workspace.common_dir, workspace.root, created)
+    return written

@@ -1,0 +1,120 @@
+"""Writing the files editors and agent tools read: only when the text changes,
+atomically, and never over what the user wrote (callers merge first).
+
+A file seedbed creates in a worktree and git does not track is added to the
+repository's info/exclude, so `git status` stays clean in every worktree and
+`git add -A` never commits a file whose content differs per worktree (a port).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core import runner
+from core.assets import asset_dir
+
+
+@dataclass(frozen=True)
+class Written:
+    """What happened to one file: created, updated, unchanged or left alone."""
+
+    path: Path
+    status: str  # "created" | "updated" | "unchanged" | "skipped"
+    kept: tuple[str, ...] = ()  # the user's values seedbed did not override
+    note: str = ""  # why a file was skipped, or what the user should do
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return self.status in ("created", "updated")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "status": self.status,
+            "kept": list(self.kept),
+            "note": self.note,
+            **self.extra,
+        }
+
+
+def template(*parts: str) -> str:
+    return asset_dir("templates").joinpath(*parts).read_text()
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Replace @NAME@ placeholders; every placeholder must be given."""
+    for name, value in values.items():
+        text = text.replace(f"@{name}@", value)
+    left = set(re.findall(r"@([A-Z_]+)@", text))
+    if left:
+        raise ValueError(f"template placeholders not filled: {sorted(left)}")
+    return text
+
+
+def read(path: Path) -> str | None:
+    """The file's text; None when it is missing or blank (an editor may leave
+    an empty settings.json behind: it is filled like a new one)."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return None
+    return text if text.strip() else None
+
+
+def save(path: Path, old: str | None, new: str, **extra: Any) -> Written:
+    """Write new when it differs from old (None: the file did not exist)."""
+    if old == new:
+        return Written(path, "unchanged", **extra)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(new)
+        if old is not None:  # keep the user's permissions
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return Written(path, "created" if old is None else "updated", **extra)
+
+
+def tracked(root: Path, relative: str) -> bool:
+    """Whether git tracks root/relative (a tracked file must not be excluded)."""
+    result = runner.run_argv(
+        "git ls-files", ["git", "ls-files", "--error-unmatch", "--", relative], root
+    )
+    return result.ok
+
+
+def exclude(common_dir: Path, root: Path, relatives: list[str]) -> list[str]:
+    """Add untracked files seedbed made to info/exclude (shared by every
+    worktree); the patterns added."""
+    wanted = [f"/{r}" for r in relatives if not tracked(root, r)]
+    if not wanted:
+        return []
+    path = common_dir / "info" / "exclude"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = "# seedbed: editor files it writes per worktree"
+    with open(path, "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # concurrent setups
+        handle.seek(0)
+        present = set(handle.read().splitlines())
+        missing = [p for p in wanted if p not in present]
+        if missing:
+            if header not in present:
+                handle.write(header + "\n")
+            handle.write("".join(f"{p}\n" for p in missing))
+    return missing

@@ -1,0 +1,440 @@
+"""`seedbed doctor`: is this machine and repository set up for seedbed to work?
+
+Each check returns findings (ok, info, warn, error), each with the fix to apply.
+`--fix` applies the safe fixes: those that change only what seedbed made and can
+make again (its git hooks, a worktree's environment). Fixes that touch git's own
+records or the user's configuration (`git worktree prune`, core.hooksPath) are
+only shown.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from core.cli.output import emit_json, json_option, table
+
+if TYPE_CHECKING:
+    from core.app import App
+    from core.gitfacts import GitFacts
+    from plugins.lifecycle.worktrees import Worktree
+
+MIN_GIT = (2, 31)
+# The executable each built-in manager needs; a third-party manager may say its
+# own with a `tools` attribute.
+MANAGER_TOOLS: dict[str, tuple[str, ...]] = {
+    "uv": ("uv",),
+    "pip": (),  # python -m venv + pip (uv when present)
+    "poetry": ("poetry",),
+    "pdm": ("pdm",),
+    "conda": ("conda", "mamba", "micromamba"),
+}
+SEVERITY = {"ok": 0, "info": 1, "warn": 2, "error": 3}
+
+
+@dataclass
+class Finding:
+    check: str
+    status: str  # ok | info | warn | error
+    message: str
+    fix: str = ""  # what to run, shown to the user
+    action: Callable[[], None] | None = field(default=None, repr=False)
+    worktree: str = ""
+    fixed: bool | None = None  # None: not attempted
+    fix_error: str = ""
+
+    @property
+    def fixable(self) -> bool:
+        return self.action is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "status": self.status,
+            "message": self.message,
+            "fix": self.fix,
+            "fixable": self.fixable,
+            "worktree": self.worktree,
+            "fixed": self.fixed,
+            "fix_error": self.fix_error,
+        }
+
+
+# ---------------------------------------------------------------------------
+# Machine
+# ---------------------------------------------------------------------------
+
+
+def git_version() -> tuple[int, ...] | None:
+    from plugins.lifecycle.worktrees import git_output
+
+    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", git_output(Path.cwd(), "--version"))
+    return tuple(int(g) for g in match.groups() if g) if match else None
+
+
+def check_git() -> Finding:
+    version = git_version()
+    shown = ".".join(map(str, version)) if version else "unknown"
+    if version is None or version[:2] < MIN_GIT:
+        wanted = ".".join(map(str, MIN_GIT))
+        return Finding(
+            "git",
+            "error",
+            f"git {shown}: seedbed needs git {wanted} or newer",
+            f"install git {wanted}+",
+        )
+    return Finding("git", "ok", f"git {shown}")
+
+
+def check_tools() -> list[Finding]:
+    found = []
+    for tool, purpose, fix in (
+        ("nu", "Nushell, for `seedbed report`", "install Nushell (nu) on PATH"),
+        ("docker", "Docker, for `seedbed pod`", "install Docker, start its engine"),
+    ):
+        if shutil.which(tool) or (tool == "docker" and _docker_socket()):
+            found.append(Finding(tool, "ok", f"{purpose}: found"))
+        else:
+            found.append(Finding(tool, "info", f"{purpose}: not found", fix))
+    return found
+
+
+def _docker_socket() -> bool:
+    return bool(os.environ.get("DOCKER_HOST")) or Path("/var/run/docker.sock").exists()
+
+
+def check_managers(app: App, used: set[str]) -> list[Finding]:
+    found = []
+    for name, manager in sorted(app.registry.managers.items()):
+        tools = tuple(getattr(manager, "tools", MANAGER_TOOLS.get(name, (name,))))
+        if not tools or any(shutil.which(t) for t in tools):
+            found.append(Finding(f"manager:{name}", "ok", f"{name}: available"))
+            continue
+        status = "error" if name in used else "info"
+        where = "used by this repository" if name in used else "not used here"
+        found.append(
+            Finding(
+                f"manager:{name}",
+                status,
+                f"{name}: {' or '.join(tools)} not on PATH ({where})",
+                f"install {tools[0]}",
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Hooks
+# ---------------------------------------------------------------------------
+
+
+def check_hooks(facts: GitFacts) -> list[Finding]:
+    from core import githooks
+
+    def reinstall() -> None:
+        githooks.install(facts)
+
+    fix = "seedbed hooks install"
+    found = []
+    states = githooks.status(facts)
+    missing = [s.name for s in states if not s.installed]
+    bypass = githooks.bypassed(facts)
+    if bypass:
+        found.append(
+            Finding(
+                "hooks-path",
+                "error",
+                f"{bypass}: new worktrees are not prepared",
+                fix + " (installs them where git now looks)",
+                reinstall,
+            )
+        )
+    elif missing:
+        foreign = [s.name for s in states if s.foreign]
+        detail = f" ({', '.join(foreign)} not seedbed's: chained)" if foreign else ""
+        found.append(
+            Finding(
+                "hooks",
+                "warn",
+                f"hooks not installed in {githooks.hooks_dir(facts)}: "
+                f"{', '.join(missing)}{detail}",
+                fix,
+                reinstall,
+            )
+        )
+    else:
+        found.append(Finding("hooks", "ok", "hooks installed"))
+    found.extend(_check_reachable(facts, reinstall, fix))
+    return found
+
+
+def _check_reachable(
+    facts: GitFacts, reinstall: Callable[[], None], fix: str
+) -> list[Finding]:
+    """The hooks run `seedbed` from PATH, else the path baked in at install."""
+    from core import githooks
+
+    try:
+        manifest = json.loads(githooks.manifest_path(facts).read_text())
+    except (OSError, ValueError):
+        manifest = {}
+    fallback = str(manifest.get("fallback") or "") if manifest else ""
+    on_path = shutil.which("seedbed")
+    if fallback and not os.access(fallback, os.X_OK):
+        return [
+            Finding(
+                "hook-fallback",
+                "warn" if on_path else "error",
+                f"the hooks name {fallback}, which no longer exists"
+                + ("" if on_path else ", and seedbed is not on PATH either"),
+                fix + " (from the seedbed you use now)",
+                reinstall,
+            )
+        ]
+    if not on_path and not fallback:
+        return [
+            Finding(
+                "seedbed-on-path",
+                "error",
+                "seedbed is not on PATH: the hooks cannot run it",
+                "install seedbed as a tool (uv tool install, pipx)",
+            )
+        ]
+    return [Finding("seedbed-on-path", "ok", f"hooks run {on_path or fallback}")]
+
+
+# ---------------------------------------------------------------------------
+# Worktrees
+# ---------------------------------------------------------------------------
+
+
+def _setup_action(path: Path, recreate: bool = False) -> Callable[[], None]:
+    def run() -> None:
+        from core import app as application
+        from core import setup
+        from core.errors import SeedbedError
+
+        outcome = setup.run_setup(
+            application.load(path), trigger="doctor", recreate=recreate
+        )
+        if not outcome.ok:
+            raise SeedbedError(outcome.error, outcome.hint, outcome.exit_code)
+
+    return run
+
+
+def moved_environment(environment: Path) -> str:
+    """Why an environment was built for another path, or "".
+
+    Console scripts of a plain venv name their interpreter by absolute path; a
+    worktree moved (or copied) keeps the old one, and the scripts run in (or
+    fail for want of) the old environment.
+    """
+    current = os.path.realpath(environment)
+    bin_dir = environment / "bin"
+    try:
+        entries = sorted(bin_dir.iterdir())[:200]
+    except OSError:
+        return ""
+    for entry in entries:
+        if not entry.is_file() or entry.is_symlink():
+            continue
+        try:
+            with open(entry, "rb") as handle:
+                first = handle.readline(512)
+        except OSError:
+            continue
+        if not first.startswith(b"#!/"):
+            continue
+        interpreter = first[2:].split()[0].decode(errors="replace")
+        if "python" not in Path(interpreter).name:
+            continue
+        folder = os.path.dirname(os.path.dirname(interpreter))
+        if os.path.realpath(folder) != current:
+            return f"{entry.name} runs {interpreter}, outside {environment}"
+    return ""
+
+
+def _problems(app: App, root: Path, manager_name: str) -> list[str]:
+    """core.repair's findings when it exists; else the health check plus the
+    moved-environment check above."""
+    from core.workspace import Workspace
+
+    manager = app.registry.managers.get(manager_name)
+    if manager is None:
+        return []
+    workspace = Workspace.discover(root, app.registry.config_keys())
+    try:  # issue 3's module, when it is there
+        repair = importlib.import_module("core.repair")
+        return [str(p) for p in repair.problems(workspace, manager)]
+    except (ImportError, AttributeError):
+        pass
+    problems = []
+    reason = manager.health_check(workspace)
+    if reason:
+        problems.append(reason)
+    moved = moved_environment(manager.env_dir(workspace))
+    if moved:
+        problems.append(f"built for another path: {moved}")
+    return problems
+
+
+def check_worktrees(
+    app: App, worktrees: Iterable[Worktree]
+) -> tuple[list[Finding], set[str]]:
+    """Findings per worktree, and the managers the worktrees use."""
+    from core.cli.status import describe
+    from plugins.lifecycle.worktrees import last_setup
+
+    found: list[Finding] = []
+    used: set[str] = set()
+    for tree in worktrees:
+        where = str(tree.path)
+        if tree.bare:
+            continue
+        if tree.gone:
+            found.append(
+                Finding(
+                    "worktree",
+                    "warn",
+                    f"{where}: git lists it but the folder is gone",
+                    "moved: `git worktree repair NEW_PATH`; deleted: "
+                    "`git worktree prune`, then `seedbed gc`",
+                    worktree=where,
+                )
+            )
+            continue
+        status = describe(tree.path)["status"]
+        manager = last_setup(tree.path)["manager"]
+        if manager:
+            used.add(manager)
+        cd = f"cd {where} && "
+        problems = (
+            _problems(app, tree.path, manager) if status in ("ready", "stale") else []
+        )
+        if problems:
+            found.append(
+                Finding(
+                    "environment",
+                    "error",
+                    f"{where}: {'; '.join(problems)}",
+                    cd + "seedbed setup --recreate",
+                    _setup_action(tree.path, recreate=True),
+                    worktree=where,
+                )
+            )
+        elif status == "ready":
+            found.append(
+                Finding("environment", "ok", f"{where}: ready", "", None, where)
+            )
+        elif status in ("stale", "interrupted"):
+            found.append(
+                Finding(
+                    "environment",
+                    "warn",
+                    f"{where}: {status} (the lock, the config or the worktree's "
+                    "path changed, or a setup was cut short)",
+                    cd + "seedbed setup",
+                    _setup_action(tree.path),
+                    worktree=where,
+                )
+            )
+        elif status == "failed":
+            log = describe(tree.path).get("log", "")
+            found.append(
+                Finding(
+                    "environment",
+                    "error",
+                    f"{where}: the last setup failed (log: {log})",
+                    cd + "seedbed setup -v",
+                    worktree=where,
+                )
+            )
+        elif status == "missing":
+            found.append(
+                Finding(
+                    "environment",
+                    "info",
+                    f"{where}: no environment yet",
+                    cd + "seedbed setup",
+                    worktree=where,
+                )
+            )
+    return found, used
+
+
+# ---------------------------------------------------------------------------
+# The command
+# ---------------------------------------------------------------------------
+
+
+def diagnose(app: App) -> list[Finding]:
+    from plugins.lifecycle.worktrees import list_worktrees
+
+    facts = app.workspace.facts
+    trees = list_worktrees(facts.root)
+    per_tree, used = check_worktrees(app, trees)
+    return [
+        check_git(),
+        *check_hooks(facts),
+        *check_managers(app, used),
+        *check_tools(),
+        *per_tree,
+    ]
+
+
+def apply_fixes(findings: list[Finding]) -> None:
+    """Run each safe fix once (hooks are reinstalled once for all findings)."""
+    from core.errors import SeedbedError
+
+    done: dict[str, tuple[bool, str]] = {}
+    for finding in findings:
+        if finding.action is None or finding.status == "ok":
+            continue
+        key = finding.fix
+        if key not in done:
+            try:
+                finding.action()
+                done[key] = (True, "")
+            except (SeedbedError, OSError) as exc:
+                done[key] = (False, str(exc))
+        finding.fixed, finding.fix_error = done[key]
+
+
+def remaining(findings: list[Finding]) -> int:
+    """Exit status: 1 when an error is left unfixed."""
+    return int(any(f.status == "error" and not f.fixed for f in findings))
+
+
+@click.command("doctor")
+@click.option("--fix", "fix", is_flag=True, help="Apply the safe fixes.")
+@json_option
+def command(fix: bool, as_json: bool) -> int:
+    """Check git, hooks, tools and every worktree's environment."""
+    from core import app as application
+
+    findings = diagnose(application.load())
+    if fix:
+        apply_fixes(findings)
+    if as_json:
+        emit_json({"findings": [f.as_dict() for f in findings]})
+        return remaining(findings)
+    rows = []
+    for item in sorted(findings, key=lambda f: -SEVERITY[f.status]):
+        result = item.fix
+        if item.fixed is not None:
+            result = "fixed" if item.fixed else f"fix failed: {item.fix_error}"
+        rows.append([item.status, item.message, result])
+    click.echo(table(rows, ["", "finding", "fix"]))
+    if not fix and any(f.fixable and f.status != "ok" for f in findings):
+        click.echo("run `seedbed doctor --fix` to apply the safe fixes")
+    return remaining(findings)

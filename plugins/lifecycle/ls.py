@@ -1,0 +1,134 @@
+"""`seedbed ls`: every worktree of the repository and the state of each.
+
+Status is `seedbed status`'s (ready, stale, running, interrupted, failed,
+missing: no environment yet) plus `gone`: git lists the worktree but its folder
+no longer exists. Port and database come from the registries the resources
+plugin keeps (core.ports, core.database); a registry that is not there yet shows
+as empty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from core.cli.output import emit_json, json_option, table
+
+
+def _ports() -> Any:
+    with contextlib.suppress(ImportError, AttributeError):
+        from core.ports import Registry
+
+        return Registry()
+    return None
+
+
+def _databases(common_dir: Path) -> dict[str, Any]:
+    with contextlib.suppress(ImportError, AttributeError, OSError):
+        from core.database import Records
+
+        found: dict[str, Any] = Records(common_dir).all()
+        return found
+    return {}
+
+
+def _port_of(ports: Any, path: Path) -> str:
+    if ports is None:
+        return ""
+    with contextlib.suppress(Exception):  # a registry being rewritten: show none
+        block = ports.get(path)
+        return str(block.start) if block else ""
+    return ""
+
+
+def describe_all(cwd: Path) -> list[dict[str, Any]]:
+    """One dict per worktree git lists, in git's order (main first)."""
+    from core.cli.status import describe
+    from core.gitfacts import GitFacts
+    from plugins.lifecycle.worktrees import (
+        disk_usage,
+        env_dir,
+        last_setup,
+        list_worktrees,
+    )
+
+    facts = GitFacts.read(cwd)
+    worktrees = list_worktrees(cwd)
+    ports = _ports()
+    databases = _databases(facts.common_dir) if facts else {}
+    rows = []
+    for tree in worktrees:
+        info: dict[str, Any] = {
+            "path": str(tree.path),
+            "branch": tree.branch,
+            "main": tree.main,
+            "locked": tree.locked,
+            "port": _port_of(ports, tree.path),
+            "database": "",
+            "manager": "",
+            "env_bytes": None,
+            "last_setup": None,
+        }
+        database = databases.get(str(tree.path))
+        if database is not None:
+            info["database"] = str(getattr(database, "name", database))
+        if tree.gone or tree.bare:
+            info["status"] = "gone" if tree.gone else "bare"
+            rows.append(info)
+            continue
+        info["status"] = describe(tree.path)["status"]
+        last = last_setup(tree.path)
+        info["manager"] = last["manager"]
+        info["last_setup"] = last["at"]
+        environment = env_dir(tree.path)
+        if environment.is_dir():
+            info["env_bytes"] = disk_usage(environment)
+        rows.append(info)
+    return rows
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "K", "M", "G"):
+        if value < 1024 or unit == "G":
+            return f"{value:.0f}{unit}" if unit == "B" else f"{value:.1f}{unit}"
+        value /= 1024
+    return f"{value:.1f}G"
+
+
+def human_time(at: float | None) -> str:
+    if not at:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
+
+
+@click.command("ls")
+@json_option
+def command(as_json: bool) -> int:
+    """List every worktree: status, manager, port, database, env size."""
+    rows = describe_all(Path.cwd())
+    if as_json:
+        emit_json({"worktrees": rows})
+        return 0
+    lines = [
+        [
+            r["path"] + (" (main)" if r["main"] else ""),
+            r["branch"] or "(detached)",
+            r["status"],
+            r["manager"] or "-",
+            r["port"] or "-",
+            r["database"] or "-",
+            human_size(r["env_bytes"]),
+            human_time(r["last_setup"]),
+        ]
+        for r in rows
+    ]
+    headers = ["worktree", "branch", "status", "manager", "port", "database"]
+    click.echo(table(lines, [*headers, "env", "last setup"]))
+    return 0
