@@ -61,6 +61,21 @@ CORE_KEYS: tuple[ConfigKey, ...] = (
         "run setup from git hooks in the background, logging to .seedbed/setup.log",
     ),
     ConfigKey("step_timeout", "int", 1800, "seconds one setup step may take"),
+    ConfigKey(
+        "reuse",
+        "bool",
+        True,
+        "build a new worktree's environment from a sibling's ready one with the "
+        "same fingerprint (never shared: see docs/managers.md)",
+    ),
+    ConfigKey(
+        "link_mode",
+        "str",
+        "auto",
+        "how uv places files from its cache: auto (uv's default or UV_LINK_MODE), "
+        "hardlink, clone or copy",
+        choices=("auto", "hardlink", "clone", "copy"),
+    ),
     ConfigKey("disable_plugins", "list", [], "plugin names not to load"),
 )
 

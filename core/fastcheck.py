@@ -43,9 +43,13 @@ def write(
     if not all(_plain(n) for n in names) or any(" " in g for g in globs):
         clear(state_dir)
         return
-    sha_lines = [f"{digest}  {name}\n" for name, digest in sorted(files.items()) if digest]
+    sha_lines = [
+        f"{digest}  {name}\n" for name, digest in sorted(files.items()) if digest
+    ]
     path_lines = [f"exists {env_python}\n"]
-    path_lines += [f"absent {name}\n" for name, digest in sorted(files.items()) if not digest]
+    path_lines += [
+        f"absent {name}\n" for name, digest in sorted(files.items()) if not digest
+    ]
     for pattern in globs:
         count = len(glob.glob(str(root / pattern)))
         path_lines.append(f"glob {count} {pattern}\n")

@@ -108,7 +108,9 @@ def seedbed_config_keys() -> Sequence[ConfigKey]:
 def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
     """Return steps to run after the environment is ready (migrations, files...).
 
-    Steps run in plugin registration order; each is timed and recorded.
+    Steps run after the environment's, in the order pluggy calls the
+    implementations (newest registered first; mark yours `tryfirst=True` or
+    `trylast=True` to place it); each is timed and recorded.
 
     Example::
 

@@ -124,7 +124,8 @@ def probe(path: Path) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def _matches(spec: SpecifierSet | None, version: str) -> bool:
+def matches(spec: SpecifierSet | None, version: str) -> bool:
+    """Whether version ("3.12.1") satisfies spec; None matches everything."""
     from packaging.version import InvalidVersion, Version
 
     if spec is None:
@@ -163,7 +164,7 @@ def find(request: Request) -> Interpreter:
     )
     found_versions: list[str] = []
     for path, guess in ordered:
-        if guess and len(guess.split(".")) == 3 and not _matches(request.spec, guess):
+        if guess and len(guess.split(".")) == 3 and not matches(request.spec, guess):
             found_versions.append(guess)
             continue
         if (
@@ -176,7 +177,7 @@ def find(request: Request) -> Interpreter:
         version = probe(path)
         if version is None:
             continue
-        if _matches(request.spec, version):
+        if matches(request.spec, version):
             return Interpreter(path, version)
         found_versions.append(version)
     wanted = f"Python {request.text} (from {request.origin})"
@@ -193,7 +194,7 @@ def find(request: Request) -> Interpreter:
 def _minor_may_match(spec: SpecifierSet, guess: str) -> bool:
     """A guessed X.Y may match when some X.Y.Z does: try the ends of the range."""
     major_minor = ".".join(guess.split(".")[:2])
-    return any(_matches(spec, f"{major_minor}.{patch}") for patch in (0, 1, 5, 10, 30))
+    return any(matches(spec, f"{major_minor}.{patch}") for patch in (0, 1, 5, 10, 30))
 
 
 def _sort_key(version: str) -> list[int]:

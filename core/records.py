@@ -126,6 +126,13 @@ class Manager(Protocol):
 
     Shared defaults live in plugins/managers/base.py; a module assigns what it
     does not change, as pre-commit's language modules do.
+
+    Optional members setup reads with getattr when present:
+    `reuse_steps(context, donor_root, donor_env)` (see core.reuse.Reusable: build
+    the environment from a sibling worktree's), `cache_stats(log_text)` (cache
+    hits and misses from the step log), `excludes` (extra paths for
+    info/exclude), `provides_python` (the manager brings its own interpreter,
+    as conda does) and `python_request(workspace)` (which interpreter it wants).
     """
 
     name: str

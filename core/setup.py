@@ -8,6 +8,7 @@ never reported ready and the next run repairs it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import os
 import shutil
@@ -16,9 +17,19 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
-from core import __version__, interpreters, metrics, runner, state
+from core import (
+    __version__,
+    fastcheck,
+    interpreters,
+    metrics,
+    repair,
+    reuse,
+    runner,
+    state,
+    worktreeinclude,
+)
 from core.app import App
 from core.errors import (
     EXIT_SETUP,
@@ -27,7 +38,7 @@ from core.errors import (
     SeedbedError,
     SetupError,
 )
-from core.records import Manager, SetupContext, Step, StepResult
+from core.records import Interpreter, Manager, SetupContext, Step, StepResult
 from core.workspace import Workspace
 
 # When two managers detect a project equally weakly, the first here wins.
@@ -76,6 +87,7 @@ class Outcome:
             "error": self.error,
             "hint": self.hint,
             "log": self.log,
+            "detail": dict(self.extra),
         }
 
 
@@ -174,12 +186,20 @@ def run_setup(
     root = workspace.root
     manager = choose_manager(app)
     env_dir = manager.env_dir(workspace)
-    ensure_excluded(workspace, ["/.seedbed/", f"/{os.path.relpath(env_dir, root)}/"])
+    ensure_excluded(
+        workspace,
+        [
+            "/.seedbed/",
+            f"/{os.path.relpath(env_dir, root)}/",
+            *getattr(manager, "excludes", ()),
+        ],
+    )
     with state.worktree_lock(root):
         if (
             not recreate
             and state.is_in_sync(root)
             and manager.health_check(workspace) is None
+            and not _problems(workspace, manager)
         ):
             ready = state.read_ready(root) or {}
             return Outcome(
@@ -195,6 +215,55 @@ def run_setup(
         return _run_locked(
             app, manager, trigger, recreate, progress or QuietProgress(), echo
         )
+
+
+def _problems(workspace: Workspace, manager: Manager) -> list[str]:
+    try:
+        return repair.problems(workspace, manager)
+    except SeedbedError:
+        return []  # a bad python request is reported by the setup itself
+
+
+def _interpreter(workspace: Workspace, manager: Manager) -> Interpreter:
+    """The machine's interpreter the request names; for a manager that
+    installs its own (conda), the environment's python and the file's spec."""
+    if getattr(manager, "provides_python", False):
+        wanted = getattr(manager, "python_request", lambda _w: "")(workspace)
+        path = manager.env_dir(workspace) / "bin" / "python"
+        return Interpreter(path, str(wanted or "from environment file"))
+    request = interpreters.request_for(
+        workspace.root, str(workspace.config["python"]), workspace.pyproject
+    )
+    return interpreters.find(request)
+
+
+class _Plan:
+    """Runs steps in order into one log, stopping at the first failure."""
+
+    def __init__(
+        self, workspace: Workspace, log: IO[bytes], progress: Progress, echo: bool
+    ) -> None:
+        self.workspace = workspace
+        self.log = log
+        self.progress = progress
+        self.echo = echo
+        self.results: list[StepResult] = []
+
+    def run(self, steps: Sequence[Step]) -> StepResult | None:
+        """The failed step's result, or None when all passed."""
+        for index, step in enumerate(steps, 1):
+            self.progress.begin(step, index, len(steps))
+            result = runner.run_step(
+                step,
+                self.log,
+                echo=self.echo,
+                default_timeout=float(self.workspace.config["step_timeout"]),
+            )
+            self.progress.end(result)
+            self.results.append(result)
+            if not result.ok:
+                return result
+        return None
 
 
 def _run_locked(
@@ -221,19 +290,22 @@ def _run_locked(
         },
     )
     log_path = state.state_dir(root) / state.LOG
-    results: list[StepResult] = []
+    detail: dict[str, Any] = {}
     error = hint = ""
     exit_code = EXIT_SETUP
     fingerprint = python = ""
     env_dir = manager.env_dir(workspace)
     package_count: int | None = None
+    plan: _Plan | None = None
     try:
-        request = interpreters.request_for(
-            root, str(workspace.config["python"]), workspace.pyproject
-        )
-        interpreter = interpreters.find(request)
+        repairs = [] if recreate else _problems(workspace, manager)
+        if repairs:
+            detail["repair"] = repairs
+        interpreter = _interpreter(workspace, manager)
         python = interpreter.version
-        context = SetupContext(workspace, interpreter, installer, recreate, uv)
+        context = SetupContext(
+            workspace, interpreter, installer, recreate or bool(repairs), uv
+        )
         watch = manager.watch(workspace)
         identity = {
             "manager": manager.name,
@@ -241,32 +313,63 @@ def _run_locked(
             "python": interpreter.version,
             "env_dir": os.path.relpath(env_dir, root),
         }
-        fingerprint, _ = state.fingerprint(root, watch.paths, watch.globs, identity)
-        steps = list(manager.setup_steps(context))
+        fingerprint, watched = state.fingerprint(
+            root, watch.paths, watch.globs, identity
+        )
+        reuse_steps = _reuse_plan(
+            workspace, manager, context, fingerprint, recreate, repairs, detail
+        )
+        extra_steps: list[Step] = []
         for extra in app.registry.pm.hook.seedbed_setup_steps(context=context):
-            steps.extend(extra)
+            extra_steps.extend(extra)
         with _open_log(log_path) as log:
-            for index, step in enumerate(steps, 1):
-                progress.begin(step, index, len(steps))
-                result = runner.run_step(
-                    step,
-                    log,
-                    echo=echo,
-                    default_timeout=float(workspace.config["step_timeout"]),
+            plan = _Plan(workspace, log, progress, echo)
+            failed = plan.run([_include_step(workspace, detail)])
+            if reuse_steps:
+                failed = plan.run(reuse_steps) or failed
+                reason = (
+                    f"step '{failed.name}' failed"
+                    if failed
+                    else _unhealthy(workspace, manager)
                 )
-                progress.end(result)
-                results.append(result)
-                if not result.ok:
-                    error = f"step '{step.name}' failed (exit {result.exit_code})"
-                    hint = _failure_hint(result, log_path)
-                    break
+                if reason:
+                    detail["reuse"] = f"failed: {reason}; full install instead"
+                    detail.pop("reused_from", None)
+                    log.write(f"# reuse failed ({reason}); full install\n".encode())
+                    context = dataclasses.replace(context, recreate=True)
+                    reuse_steps = []
+                else:
+                    detail["reuse"] = "ok"
+            if not reuse_steps:
+                failed = plan.run(list(manager.setup_steps(context)))
+            if failed is None:
+                failed = plan.run(extra_steps)
+            if failed is not None:
+                error = f"step '{failed.name}' failed (exit {failed.exit_code})"
+                hint = _failure_hint(failed, log_path)
         if not error:
-            reason = manager.health_check(workspace)
+            reason = _unhealthy(workspace, manager)
             if reason:
                 error = f"environment unhealthy after setup: {reason}"
                 hint = "run `seedbed setup --recreate`; see " + str(log_path)
+        stats = getattr(manager, "cache_stats", None)
+        if stats is not None:
+            found = stats(_read_text(log_path))
+            if found is not None:
+                detail["cache"] = found
         if not error:
+            if getattr(manager, "provides_python", False):
+                python = interpreters.probe(env_dir / "bin" / "python") or python
             package_count = count_packages(env_dir)
+            results = plan.results if plan else []
+            # Before the marker: the marker is what makes the hook trust these.
+            fastcheck.write(
+                state.state_dir(root),
+                root,
+                watched,
+                watch.globs,
+                str(env_dir / "bin" / "python"),
+            )
             state.write_json_atomic(
                 state.state_dir(root) / state.READY,
                 {
@@ -275,12 +378,14 @@ def _run_locked(
                     "installer": installer,
                     "identity": identity,
                     "watch": {"paths": list(watch.paths), "globs": list(watch.globs)},
+                    "root": str(root),
                     "env_dir": os.path.relpath(env_dir, root),
                     "python_relpath": "bin/python",
                     "python": {"path": str(interpreter.path), "version": python},
                     "package_count": package_count,
                     "finished_at": time.time(),
                     "seconds": time.perf_counter() - start,
+                    "reused_from": detail.get("reused_from", ""),
                     "steps": [
                         {
                             "name": r.name,
@@ -294,6 +399,10 @@ def _run_locked(
             )
     except SeedbedError as exc:
         error, hint, exit_code = exc.message, exc.hint, exc.exit_code
+    except Exception as exc:  # a bug (ours or a plugin's): a failed setup, not a
+        # vanished one; the marker stays cleared and `status` says why.
+        error = f"internal error: {type(exc).__name__}: {exc}"
+        hint = "please report it; retry with `seedbed setup`"
     outcome = Outcome(
         ok=not error,
         trigger=trigger,
@@ -301,13 +410,14 @@ def _run_locked(
         installer=installer,
         fingerprint=fingerprint,
         seconds=time.perf_counter() - start,
-        steps=results,
+        steps=plan.results if plan else [],
         error=error,
         hint=hint,
         python=python,
         package_count=package_count,
         log=str(log_path),
         exit_code=0 if not error else exit_code,
+        extra=detail,
     )
     state.write_json_atomic(
         state.state_dir(root) / state.LAST,
@@ -319,6 +429,65 @@ def _run_locked(
     )
     _record(workspace, run_id, started_at, outcome)
     return outcome
+
+
+def _reuse_plan(
+    workspace: Workspace,
+    manager: Manager,
+    context: SetupContext,
+    fingerprint: str,
+    recreate: bool,
+    repairs: Sequence[str],
+    detail: dict[str, Any],
+) -> list[Step]:
+    """Steps that build the environment from a sibling's, or [] (full install).
+
+    Only for an environment that is missing or must be rebuilt (an existing
+    healthy one is synced in place by the manager, which is cheaper); never
+    on --recreate, which promises the manager's own full install.
+    """
+    if recreate or not workspace.config.get("reuse", True):
+        return []
+    if not isinstance(manager, reuse.Reusable):
+        return []
+    env_dir = manager.env_dir(workspace)
+    if env_dir.exists() and not repairs and manager.health_check(workspace) is None:
+        return []
+    donor = reuse.find_donor(workspace.root, workspace.common_dir, fingerprint)
+    if donor is None:
+        return []
+    steps = manager.reuse_steps(context, donor.root, donor.env_dir)
+    if not steps:
+        detail["reuse"] = f"not possible from {donor.root} for {manager.name}"
+        return []
+    detail["reused_from"] = str(donor.root)
+    return list(steps)
+
+
+def _unhealthy(workspace: Workspace, manager: Manager) -> str:
+    reason = manager.health_check(workspace)
+    if reason:
+        return reason
+    problems = _problems(workspace, manager)
+    return "; ".join(problems)
+
+
+def _include_step(workspace: Workspace, detail: dict[str, Any]) -> Step:
+    """Copy the files .worktreeinclude lists from the main worktree."""
+
+    def copy() -> None:
+        done = worktreeinclude.apply(workspace.root, workspace.common_dir)
+        if done.copied:
+            detail["worktreeinclude"] = list(done.copied)
+
+    return Step("worktreeinclude", action=copy)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
 
 
 def _failure_hint(result: StepResult, log_path: Path) -> str:
@@ -361,6 +530,7 @@ def _record(
             detail={
                 "fingerprint": outcome.fingerprint,
                 "python": outcome.python,
+                **outcome.extra,
                 **({"error": outcome.error} if outcome.error else {}),
             },
             **common,

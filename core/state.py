@@ -95,11 +95,16 @@ def clear_ready(root: Path) -> None:
 def is_in_sync(root: Path) -> bool:
     """The fast path: is the ready marker's fingerprint still the truth?
 
-    Checks the environment's interpreter is still there, then re-hashes the
-    watched files. A few file reads; no process is started.
+    Checks the marker was written for this path and the environment's
+    interpreter is still there, then re-hashes the watched files. A few file
+    reads; no process is started.
     """
     ready = read_ready(root)
     if not ready:
+        return False
+    # Made for another path (a copied worktree, `git worktree move`): its
+    # scripts and editable installs name the old place.
+    if ready.get("root", str(root)) != str(root):
         return False
     try:
         python = root / ready["env_dir"] / ready["python_relpath"]

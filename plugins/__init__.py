@@ -1,1 +1,1 @@
-"""seedbed's built-in plugins; each registers through the `seedbed` entry-point group."""
+"""seedbed's built-in plugins, each registered through the `seedbed` entry points."""

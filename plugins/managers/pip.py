@@ -13,7 +13,7 @@ from pathlib import Path
 from core.hookspecs import hookimpl
 from core.records import Detection, Manager, SetupContext, Step, Watch
 from core.workspace import Workspace
-from plugins.managers import base
+from plugins.managers import base, relocate
 from plugins.managers.uv import uv_env
 
 _INCLUDE = re.compile(r"^\s*(?:-r|--requirement|-c|--constraint)[\s=]+(\S+)")
@@ -24,6 +24,8 @@ class PipManager:
     env_dir = staticmethod(base.env_dir)
     run_command = staticmethod(base.run_command)
     health_check = staticmethod(base.health_check)
+    reuse_steps = staticmethod(relocate.reuse_steps)
+    cache_stats = staticmethod(base.cache_stats)
 
     def detect(self, workspace: Workspace) -> Detection | None:
         found = sorted(p.name for p in workspace.root.glob("requirements*.txt"))
@@ -71,7 +73,14 @@ class PipManager:
                     )
                 )
             if packages:
-                install = [context.uv, "pip", "install", "--python", str(python)]
+                install = [
+                    context.uv,
+                    "pip",
+                    "install",
+                    "--python",
+                    str(python),
+                    *base.link_mode_args(workspace),
+                ]
                 steps.append(
                     Step(
                         "uv pip install",

@@ -1,1 +1,132 @@
-"""Placeholder until written."""
+"""poetry projects (poetry.lock or [tool.poetry]): `poetry sync` into the
+worktree's own .venv.
+
+seedbed makes the environment itself (uv venv, or `python -m venv`) with the
+interpreter it chose, then points poetry at it through variables only:
+VIRTUAL_ENV (poetry uses an active environment) and
+POETRY_VIRTUALENVS_IN_PROJECT; the user's poetry config is never written.
+`poetry sync` (`poetry install --sync` before poetry 2) removes what the lock
+no longer lists. poetry's cache stays where the user keeps it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.errors import EnvironmentProblem
+from core.hookspecs import hookimpl
+from core.records import ConfigKey, Detection, Manager, SetupContext, Step, Watch
+from core.workspace import Workspace
+from plugins.managers import base, relocate
+
+LOCK = "poetry.lock"
+
+
+class PoetryManager:
+    name = "poetry"
+    env_dir = staticmethod(base.env_dir)
+    run_command = staticmethod(base.run_command)
+    health_check = staticmethod(base.health_check)
+    reuse_steps = staticmethod(relocate.reuse_steps)
+    cache_stats = staticmethod(base.cache_stats)
+
+    def detect(self, workspace: Workspace) -> Detection | None:
+        if (workspace.root / LOCK).is_file():
+            return Detection(self.name, 100, (LOCK,))
+        if "poetry" in workspace.pyproject.get("tool", {}):
+            return Detection(self.name, 50, ("pyproject.toml [tool.poetry]",))
+        return None
+
+    def watch(self, workspace: Workspace) -> Watch:
+        # poetry.toml is the project-local poetry config (sources, options).
+        return Watch((LOCK, "pyproject.toml", "poetry.toml"))
+
+    def lock_check(self, workspace: Workspace) -> Step | None:
+        return Step(
+            "poetry check --lock",
+            (executable(), "check", "--lock"),
+            cwd=workspace.root,
+            env=poetry_env(base.env_dir(workspace)),
+        )
+
+    def setup_steps(self, context: SetupContext) -> Sequence[Step]:
+        workspace = context.workspace
+        poetry = shutil.which("poetry")
+        if poetry is None:
+            raise EnvironmentProblem(
+                "this is a poetry project but poetry is not on PATH",
+                "install poetry (pipx install poetry), then `seedbed setup`",
+            )
+        environment = base.env_dir(workspace)
+        keep = not context.recreate and base.venv_health(environment) is None
+        steps: list[Step] = []
+        if not keep:
+            steps.append(base.remove_env_step(environment))
+            steps.append(base.create_venv_step(context, environment))
+        steps.append(
+            Step(
+                "poetry sync",
+                (poetry, *sync_args(workspace)),
+                cwd=workspace.root,
+                env=poetry_env(environment),
+                labels={"installer": "poetry"},
+            )
+        )
+        return steps
+
+
+def executable() -> str:
+    return shutil.which("poetry") or "poetry"
+
+
+def poetry_env(environment: Path) -> dict[str, str]:
+    return {
+        "VIRTUAL_ENV": str(environment),
+        "POETRY_VIRTUALENVS_IN_PROJECT": "true",
+        # Never fall back to an environment of poetry's own choosing elsewhere.
+        "POETRY_VIRTUALENVS_CREATE": "false",
+        "POETRY_NO_INTERACTION": "1",
+    }
+
+
+def sync_args(workspace: Workspace) -> tuple[str, ...]:
+    """`sync` (poetry 2) or `install --sync` (poetry 1, told by the lock's
+    header), with the configured groups."""
+    args: list[str] = ["sync"]
+    try:
+        with open(workspace.root / LOCK, encoding="utf-8") as handle:
+            header = handle.readline()
+    except OSError:
+        header = ""
+    if "by Poetry 1." in header:
+        args = ["install", "--sync"]
+    groups = list(workspace.config.section("poetry").get("groups", []))
+    if not workspace.config["dev"]:
+        args += ["--only", "main"]
+    elif groups:
+        args += ["--with", ",".join(groups)]
+    return tuple(args)
+
+
+MANAGER: Manager = PoetryManager()
+
+
+@hookimpl
+def seedbed_managers() -> Sequence[Manager]:
+    return [MANAGER]
+
+
+@hookimpl
+def seedbed_config_keys() -> Sequence[ConfigKey]:
+    return [
+        ConfigKey(
+            "groups",
+            "list",
+            [],
+            "optional poetry groups to install as well ([tool.seedbed.poetry]); "
+            "dev = false installs only the main group",
+            section="poetry",
+        )
+    ]

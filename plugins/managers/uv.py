@@ -10,7 +10,7 @@ from core.errors import EnvironmentProblem
 from core.hookspecs import hookimpl
 from core.records import Detection, Manager, SetupContext, Step, Watch
 from core.workspace import Workspace
-from plugins.managers import base
+from plugins.managers import base, relocate
 
 
 class UvManager:
@@ -18,6 +18,8 @@ class UvManager:
     env_dir = staticmethod(base.env_dir)
     run_command = staticmethod(base.run_command)
     health_check = staticmethod(base.health_check)
+    reuse_steps = staticmethod(relocate.reuse_steps)
+    cache_stats = staticmethod(base.cache_stats)
 
     def detect(self, workspace: Workspace) -> Detection | None:
         if (workspace.root / "uv.lock").is_file():
@@ -27,7 +29,7 @@ class UvManager:
         return None
 
     def watch(self, workspace: Workspace) -> Watch:
-        return Watch(("uv.lock", "pyproject.toml"))
+        return Watch(("uv.lock", "pyproject.toml", "uv.toml"))
 
     def lock_check(self, workspace: Workspace) -> Step | None:
         uv = shutil.which("uv") or "uv"
@@ -49,6 +51,7 @@ class UvManager:
             argv.append("--frozen")
         if not workspace.config["dev"]:
             argv.append("--no-dev")
+        argv.extend(base.link_mode_args(workspace))
         steps = []
         if context.recreate:
             steps.append(base.remove_env_step(environment))
@@ -65,13 +68,9 @@ class UvManager:
 
 
 def uv_env(environment: Path) -> dict[str, str]:
-    return {
-        # Pin the environment into this worktree even when the user's shell
-        # points uv elsewhere; never download an interpreter behind their back.
-        "UV_PROJECT_ENVIRONMENT": str(environment),
-        "UV_PYTHON_DOWNLOADS": "never",
-        "UV_NO_PROGRESS": "1",
-    }
+    # Pin the environment into this worktree even when the user's shell points
+    # uv elsewhere.
+    return {"UV_PROJECT_ENVIRONMENT": str(environment), **base.uv_base_env()}
 
 
 MANAGER: Manager = UvManager()

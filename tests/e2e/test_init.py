@@ -1,4 +1,4 @@
-"""`seedbed init` with flags (no terminal): hooks, defaults, agents and CI, idempotent."""
+"""`seedbed init` with flags (no terminal): hooks, defaults, agents, CI; idempotent."""
 
 from __future__ import annotations
 

@@ -1,0 +1,59 @@
+"""The no-op checkout: the sh hook proves nothing changed without starting Python."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from tests.conftest import git, require, seedbed, worktree_add
+from tests.samples import uv_project
+
+
+def test_unchanged_checkout_starts_no_python_and_a_change_still_syncs(
+    tmp_path: Path, offline: Path
+) -> None:
+    require("uv")
+    main = uv_project(tmp_path / "proj", offline)
+    assert seedbed("hooks", "install", cwd=main).returncode == 0
+    wt = tmp_path / "wt"
+    assert worktree_add(main, wt, "wt").returncode == 0
+    assert (wt / ".seedbed" / "sync.sha256").exists()
+    # A seedbed that fails loudly if it is ever started: the no-op must not call it.
+    trap = tmp_path / "trap"
+    trap.mkdir()
+    (trap / "seedbed").write_text("#!/bin/sh\necho SEEDBED-STARTED >&2\nexit 1\n")
+    (trap / "seedbed").chmod(0o755)
+    env = {**os.environ, "SEEDBED_BIN": str(trap / "seedbed")}
+    out = subprocess.run(
+        ["git", "checkout", "-b", "same"],
+        cwd=wt,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "SEEDBED-STARTED" not in out.stderr
+    # A changed lock is noticed by the same check, and the real seedbed re-syncs.
+    (wt / "uv.lock").write_text((wt / "uv.lock").read_text() + "\n")
+    out = subprocess.run(
+        ["git", "checkout", "-b", "changed"],
+        cwd=wt,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "SEEDBED-STARTED" in out.stderr
+    git("checkout", "-q", "uv.lock", cwd=wt)
+    # A broken environment (python gone) is noticed too.
+    (wt / ".venv" / "bin" / "python").unlink()
+    out = subprocess.run(
+        ["git", "checkout", "same"],
+        cwd=wt,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "SEEDBED-STARTED" in out.stderr
