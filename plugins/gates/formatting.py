@@ -25,9 +25,7 @@ class FormatGate:
             return GateResult(NAME, True, skipped=True, message="no Python files")
         tool = tools.find(context, "ruff")
         if tool is None:
-            return GateResult(
-                NAME, False, message=tools.missing_message(context, "ruff")
-            )
+            return tools.not_found(NAME, context, "ruff")
         argv = [
             tool.path,
             "format",
@@ -43,21 +41,14 @@ class FormatGate:
             for line in ran.text.splitlines()
             if (m := _WOULD.match(line.strip()))
         )
-        code = ran.result.exit_code
-        if code == 0:
-            message = "formatted"
-        elif code == 1:
-            message = f"{len(findings)} file(s) would be reformatted: run `ruff format`"
-        else:
-            message = f"ruff format could not run (exit {code})"
-        return GateResult(
+        return tools.checker_result(
             NAME,
-            code == 0,
-            figure=float(len(findings)),
-            findings=findings,
-            message=message,
-            tool=tool.describe(),
-            output="" if code == 0 else tools.tail(ran.text),
+            tool,
+            ran,
+            findings,
+            label="ruff format",
+            clean="formatted",
+            dirty=f"{len(findings)} file(s) would be reformatted: run `ruff format`",
         )
 
 

@@ -23,9 +23,7 @@ class LintGate:
             return GateResult(NAME, True, skipped=True, message="no Python files")
         tool = tools.find(context, "ruff")
         if tool is None:
-            return GateResult(
-                NAME, False, message=tools.missing_message(context, "ruff")
-            )
+            return tools.not_found(NAME, context, "ruff")
         argv = [
             tool.path,
             "check",
@@ -42,21 +40,14 @@ class LintGate:
             for line in ran.text.splitlines()
             if (m := _LINE.match(line))
         )
-        code = ran.result.exit_code
-        if code == 0:
-            message = "no findings"
-        elif code == 1:
-            message = f"{len(findings)} finding(s): see `ruff check`"
-        else:
-            message = f"ruff check could not run (exit {code})"
-        return GateResult(
+        return tools.checker_result(
             NAME,
-            code == 0,
-            figure=float(len(findings)),
-            findings=findings,
-            message=message,
-            tool=tool.describe(),
-            output="" if code == 0 else tools.tail(ran.text),
+            tool,
+            ran,
+            findings,
+            label="ruff check",
+            clean="no findings",
+            dirty=f"{len(findings)} finding(s): see `ruff check`",
         )
 
 

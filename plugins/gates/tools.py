@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from core import runner
-from core.gates import GateContext
+from core.gates import Finding, GateContext, GateResult
 from core.records import StepResult
 from core.workspace import Workspace
 
@@ -133,6 +133,42 @@ def run(
     if lines and lines[-1].startswith("# exit "):
         lines = lines[:-1]
     return Ran(result, "\n".join(lines))
+
+
+def not_found(gate: str, context: GateContext, name: str) -> GateResult:
+    """The failing result of a gate whose tool is nowhere to be found."""
+    return GateResult(gate, False, message=missing_message(context, name))
+
+
+def checker_result(
+    gate: str,
+    tool: Tool,
+    ran: Ran,
+    findings: tuple[Finding, ...],
+    *,
+    label: str,
+    clean: str,
+    dirty: str,
+) -> GateResult:
+    """The result of a checker run: ruff and mypy both exit 0 when clean, 1
+    with findings, and anything else when they could not run at all (a bad
+    config, a crash), which label names in the message."""
+    code = ran.result.exit_code
+    if code == 0:
+        message = clean
+    elif code == 1:
+        message = dirty
+    else:
+        message = f"{label} could not run (exit {code})"
+    return GateResult(
+        gate,
+        code == 0,
+        figure=float(len(findings)),
+        findings=findings,
+        message=message,
+        tool=tool.describe(),
+        output="" if code == 0 else tail(ran.text),
+    )
 
 
 def tail(text: str, lines: int = 20) -> str:

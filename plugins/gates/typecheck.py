@@ -21,9 +21,7 @@ class TypesGate:
     def run(self, context: GateContext) -> GateResult:
         tool = tools.find(context, "mypy")
         if tool is None:
-            return GateResult(
-                NAME, False, message=tools.missing_message(context, "mypy")
-            )
+            return tools.not_found(NAME, context, "mypy")
         argv = [tool.path, "--no-color-output"]
         if context.settings.get("mypy_strict", True):
             argv.append("--strict")
@@ -48,21 +46,14 @@ class TypesGate:
             for line in ran.text.splitlines()
             if (m := _ERROR.match(line))
         )
-        code = ran.result.exit_code
-        if code == 0:
-            message = "no type errors"
-        elif code == 1:
-            message = f"{len(findings)} type error(s)"
-        else:
-            message = f"mypy could not run (exit {code})"
-        return GateResult(
+        return tools.checker_result(
             NAME,
-            code == 0,
-            figure=float(len(findings)),
-            findings=findings,
-            message=message,
-            tool=tool.describe(),
-            output="" if code == 0 else tools.tail(ran.text),
+            tool,
+            ran,
+            findings,
+            label="mypy",
+            clean="no type errors",
+            dirty=f"{len(findings)} type error(s)",
         )
 
 

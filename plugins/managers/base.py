@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core import runner
+from core.errors import EnvironmentProblem
 from core.records import RunCommand, SetupContext, Step
 from core.workspace import Workspace
 
@@ -78,6 +79,33 @@ def python_health(python: Path, environment: Path) -> str | None:
     if os.path.realpath(facts["prefix"]) != os.path.realpath(environment):
         return f"{python} belongs to {facts['prefix']}, not {environment}"
     return None
+
+
+def tool_missing(name: str, how: str) -> EnvironmentProblem:
+    """The error for a project whose manager is not on PATH; how says how to
+    install it (one wording for every manager, so the hints read alike)."""
+    return EnvironmentProblem(
+        f"this is a {name} project but {name} is not on PATH",
+        f"install {name} ({how}), then `seedbed setup`",
+    )
+
+
+def require_tool(name: str, how: str) -> str:
+    """The manager's executable on PATH; raises tool_missing when it is not."""
+    found = shutil.which(name)
+    if found is None:
+        raise tool_missing(name, how)
+    return found
+
+
+def venv_steps(context: SetupContext, environment: Path) -> list[Step]:
+    """The steps before a poetry or pdm sync: none when the environment is
+    healthy and no re-create was asked (the sync brings it in line in place,
+    far cheaper than a rebuild), else remove it and make an empty one, without
+    pip since those managers install with their own installers."""
+    if not context.recreate and venv_health(environment) is None:
+        return []
+    return [remove_env_step(environment), create_venv_step(context, environment)]
 
 
 def remove_env_step(environment: Path) -> Step:

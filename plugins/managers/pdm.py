@@ -18,7 +18,6 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.errors import EnvironmentProblem
 from core.hookspecs import hookimpl
 from core.records import ConfigKey, Detection, Manager, SetupContext, Step, Watch
 from core.workspace import Workspace
@@ -61,18 +60,9 @@ class PdmManager:
 
     def setup_steps(self, context: SetupContext) -> Sequence[Step]:
         workspace = context.workspace
-        pdm = shutil.which("pdm")
-        if pdm is None:
-            raise EnvironmentProblem(
-                "this is a pdm project but pdm is not on PATH",
-                "install pdm (pipx install pdm), then `seedbed setup`",
-            )
+        pdm = base.require_tool("pdm", "pipx install pdm")
         environment = base.env_dir(workspace)
-        keep = not context.recreate and base.venv_health(environment) is None
-        steps: list[Step] = []
-        if not keep:
-            steps.append(base.remove_env_step(environment))
-            steps.append(base.create_venv_step(context, environment))
+        steps = base.venv_steps(context, environment)
         steps.append(
             Step(
                 "pdm sync",

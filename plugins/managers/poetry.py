@@ -15,7 +15,6 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.errors import EnvironmentProblem
 from core.hookspecs import hookimpl
 from core.records import ConfigKey, Detection, Manager, SetupContext, Step, Watch
 from core.workspace import Workspace
@@ -53,18 +52,9 @@ class PoetryManager:
 
     def setup_steps(self, context: SetupContext) -> Sequence[Step]:
         workspace = context.workspace
-        poetry = shutil.which("poetry")
-        if poetry is None:
-            raise EnvironmentProblem(
-                "this is a poetry project but poetry is not on PATH",
-                "install poetry (pipx install poetry), then `seedbed setup`",
-            )
+        poetry = base.require_tool("poetry", "pipx install poetry")
         environment = base.env_dir(workspace)
-        keep = not context.recreate and base.venv_health(environment) is None
-        steps: list[Step] = []
-        if not keep:
-            steps.append(base.remove_env_step(environment))
-            steps.append(base.create_venv_step(context, environment))
+        steps = base.venv_steps(context, environment)
         steps.append(
             Step(
                 "poetry sync",

@@ -6,7 +6,6 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.errors import EnvironmentProblem
 from core.hookspecs import hookimpl
 from core.records import Detection, Manager, SetupContext, Step, Watch
 from core.workspace import Workspace
@@ -41,10 +40,7 @@ class UvManager:
     def setup_steps(self, context: SetupContext) -> Sequence[Step]:
         workspace = context.workspace
         if context.uv is None:
-            raise EnvironmentProblem(
-                "this is a uv project but uv is not on PATH",
-                "install uv (pip install uv, or uv's installer), then `seedbed setup`",
-            )
+            raise base.tool_missing("uv", "pip install uv, or uv's installer")
         environment = base.env_dir(workspace)
         argv = [context.uv, "sync", "--python", str(context.interpreter.path)]
         if (workspace.root / "uv.lock").is_file():

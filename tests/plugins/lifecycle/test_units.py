@@ -4,7 +4,6 @@ the moved-environment check, and the shell integration in real shells."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -94,8 +93,7 @@ def _prompt(shell: list[str], script: str, cwd: Path) -> str:
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])
 def test_posix_shells(shell: str, repo: Path, tmp_path: Path) -> None:
-    if shutil.which(shell) is None:
-        pytest.skip(f"{shell} is not installed")
+    require(shell)  # tests/setup/shells.sh installs zsh
     rc = tmp_path / "rc"
     rc.write_text(shell_init.script(shell))
     body = (
