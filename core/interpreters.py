@@ -76,7 +76,12 @@ def _parse(text: str, origin: str) -> Request:
 def _candidates() -> Iterator[Path]:
     names = ["python3", *(f"python3.{minor}" for minor in range(20, 5, -1)), "python"]
     for directory in os.environ.get("PATH", "").split(os.pathsep):
-        if not directory or "/shims" in directory:  # pyenv shims re-dispatch on cwd
+        if not directory:
+            continue
+        if "/shims" in directory:
+            # pyenv shims re-dispatch on the cwd; take what they would give the
+            # user by default (their global version) at this place in PATH.
+            yield from _pyenv_default()
             continue
         for name in names:
             path = Path(directory) / name
@@ -99,6 +104,20 @@ def _candidates() -> Iterator[Path]:
                 path = entry / "bin" / "python3"
                 if path.is_file():
                     yield path
+
+
+def _pyenv_default() -> Iterator[Path]:
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    wanted = os.environ.get("PYENV_VERSION", "")
+    if not wanted:
+        try:
+            wanted = (root / "version").read_text().split()[0]
+        except (OSError, IndexError):
+            return
+    for version in wanted.split(":"):
+        path = root / "versions" / version / "bin" / "python3"
+        if path.is_file():
+            yield path
 
 
 def _guess(path: Path) -> str | None:

@@ -44,3 +44,21 @@ def test_missing_interpreter_names_what_was_wanted_and_found(tmp_path: Path) -> 
 def test_nonsense_version_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not a Python version"):
         interpreters.request_for(tmp_path, "latest please", {})
+
+
+def test_pyenv_shims_on_path_mean_the_users_global_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shim re-dispatches on the cwd, so seedbed takes pyenv's global version."""
+    root = tmp_path / "pyenv"
+    (root / "shims").mkdir(parents=True)
+    bin_dir = root / "versions" / "9.9.9" / "bin"
+    bin_dir.mkdir(parents=True)
+    base = Path(sys.base_prefix) / "bin" / "python3"
+    (bin_dir / "python3").symlink_to(base)
+    (root / "version").write_text("9.9.9\n")
+    monkeypatch.setenv("PYENV_ROOT", str(root))
+    monkeypatch.delenv("PYENV_VERSION", raising=False)
+    monkeypatch.setenv("PATH", f"{root / 'shims'}:/usr/bin:/bin")
+    found = interpreters.find(interpreters.request_for(tmp_path, "", {}))
+    assert found.path == bin_dir / "python3"
