@@ -20,6 +20,9 @@ from core.metrics import MetricsStore, Record, store_path
 from plugins.pods import naming
 from plugins.pods.settings import DEFAULTS, SECTION, PodSettings
 
+# 128 + SIGTERM, what a shell reports for a process SIGTERM ended.
+EXIT_TERMINATED = 143
+
 
 def _load(required: bool) -> tuple[Any, PodSettings]:
     """(workspace or None, settings); outside a worktree only when not required."""
@@ -75,7 +78,17 @@ def up_command(count: int, env: str, as_json: bool) -> None:
         user=user,
         settings=settings,
     )
-    outcomes = provision.up(client, request)
+    try:
+        outcomes = provision.up(client, request)
+    except provision.Terminated:
+        made = sum(1 for o in request.outcomes if o.container_id)
+        raise SeedbedError(
+            f"pod up: terminated (SIGTERM); removed the {made} pod(s) this"
+            " request created",
+            "`seedbed pod ls` shows nothing was left behind",
+            EXIT_TERMINATED,
+            {"signal": "SIGTERM", "removed": made},
+        ) from None
     _record_up(workspace, outcomes)
     failed = [o for o in outcomes if not o.ok]
     rows = [
@@ -285,20 +298,33 @@ def down_command(
 @pod.command("gc")
 @json_option
 def gc_command(as_json: bool) -> None:
-    """Remove pods (made on this host) whose worktree no longer exists."""
-    from plugins.pods import inventory, provision
+    """Remove pods (made on this host) whose worktree no longer exists, and
+    seedbed-pod images no container uses, except the current one."""
+    from plugins.pods import image, inventory, provision
 
+    _, settings = _load(required=False)
     client = _client()
     doomed = inventory.stale(client)
     provision.remove(client, [p["Id"] for p in doomed])
-    _report_removed([inventory.name_of(p) for p in doomed], as_json)
+    # After the pods: an image only they used is unused now.
+    keep = image.current_tag(client, settings)
+    images = image.remove_images(client, image.unused_images(client, keep))
+    _report_removed([inventory.name_of(p) for p in doomed], as_json, images)
 
 
-def _report_removed(removed: list[str], as_json: bool) -> None:
+def _report_removed(
+    removed: list[str], as_json: bool, images: list[str] | None = None
+) -> None:
     if as_json:
-        emit_json({"removed": removed})
+        emit_json(
+            {"removed": removed}
+            if images is None
+            else {"removed": removed, "removed_images": images}
+        )
         return
     for name in removed:
         click.echo(f"removed {name}")
-    if not removed:
+    for tag in images or []:
+        click.echo(f"removed image {tag}")
+    if not removed and not images:
         click.echo("nothing to remove")

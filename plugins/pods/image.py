@@ -2,7 +2,9 @@
 
 The tag carries a hash of the template files and the base image name, so editing
 the Dockerfile or changing `base_image` builds a new image and an unchanged
-setup reuses the existing one without asking the builder anything.
+setup reuses the existing one without asking the builder anything. `pod gc`
+removes the `seedbed-pod:<hash>` images left by earlier templates or bases
+(unused_images), keeping the current one.
 """
 
 from __future__ import annotations
@@ -58,11 +60,7 @@ def ensure_image(
                 EXIT_NOT_FOUND,
             ) from exc
         return settings.image
-    try:
-        base_id = str(client.images.get(settings.base_image).id)
-    except ImageNotFound:
-        base_id = ""  # the build pulls it, when a registry is reachable
-    tag = image_tag(settings.base_image, base_id=base_id)
+    tag = current_tag(client, settings)
     try:
         client.images.get(tag)
         return tag
@@ -101,3 +99,44 @@ def ensure_image(
             EXIT_ENGINE,
         ) from exc
     return tag
+
+
+def current_tag(client: Any, settings: PodSettings) -> str:
+    """The image `pod up` would run now (pod.image, else the template's tag)."""
+    from docker.errors import ImageNotFound
+
+    if settings.image:
+        return settings.image
+    try:
+        base_id = str(client.images.get(settings.base_image).id)
+    except ImageNotFound:
+        base_id = ""  # the build pulls it, when a registry is reachable
+    return image_tag(settings.base_image, base_id=base_id)
+
+
+def unused_images(client: Any, keep: str) -> list[str]:
+    """Tags `seedbed-pod:*` other than keep whose image no container uses."""
+    in_use = {c["ImageID"] for c in client.api.containers(all=True)}
+    prefix = f"{IMAGE_REPOSITORY}:"
+    return sorted(
+        tag
+        for image in client.api.images(name=IMAGE_REPOSITORY)
+        if image["Id"] not in in_use
+        for tag in image.get("RepoTags") or []
+        if tag.startswith(prefix) and tag != keep
+    )
+
+
+def remove_images(client: Any, tags: list[str]) -> list[str]:
+    """Remove these tags (never forced); the ones removed. A tag a container
+    started using meanwhile, or already gone, is skipped."""
+    from docker.errors import APIError
+
+    removed = []
+    for tag in tags:
+        try:
+            client.api.remove_image(tag)
+        except APIError:  # in use now (409) or gone (404): not ours to force
+            continue
+        removed.append(tag)
+    return removed

@@ -4,17 +4,23 @@ Creation happens under the engine lock (limits.py), so the count a request is
 checked against includes every pod created before it. Starting and waiting for
 readiness happen outside the lock, in parallel. When any pod of the request
 fails, every pod the request created is removed before reporting why: a failed
-`pod up` leaves nothing behind.
+`pod up` leaves nothing behind. The same holds when the command is interrupted
+(Ctrl-C) or terminated (SIGTERM: `docker stop`, `timeout`, a CI runner
+cancelling a job): while provisioning, SIGTERM raises Terminated in the main
+thread, which rolls back like KeyboardInterrupt does.
 """
 
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 from plugins.pods import limits, naming, spec
@@ -28,6 +34,37 @@ POLL_SECONDS = 0.05
 
 class PodFailed(Exception):
     """One pod could not be made ready; the message says why."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived while pods were being made (a BaseException, like
+    KeyboardInterrupt, so no `except Exception` on the way swallows it)."""
+
+
+class _SigtermRaises:
+    """From construction until restore(): the first SIGTERM raises Terminated in
+    the main thread, later ones are ignored so they cannot cut the rollback
+    short. restore() puts the previous handler back. Off the main thread (where
+    Python cannot set handlers) it does nothing."""
+
+    def __init__(self) -> None:
+        self.fired = False
+        self.previous: Any = None
+        self.installed = threading.current_thread() is threading.main_thread()
+        if self.installed:
+            self.previous = signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if not self.fired:
+            self.fired = True
+            raise Terminated()
+
+    def restore(self) -> None:
+        if self.installed:
+            self.installed = False
+            # None: the previous handler was not set from Python; default it.
+            previous = signal.SIG_DFL if self.previous is None else self.previous
+            signal.signal(signal.SIGTERM, previous)
 
 
 @dataclass
@@ -60,6 +97,8 @@ class Request:
     user: str
     settings: PodSettings
     outcomes: list[Outcome] = field(default_factory=list)
+    # Set when the request is abandoned: pods still waiting stop waiting.
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
 
 def usage(client: Any) -> limits.Usage:
@@ -76,9 +115,12 @@ def pod_names(client: Any) -> list[str]:
 def up(client: Any, request: Request) -> list[Outcome]:
     """Make request.count pods ready; on any failure remove all and return why.
 
-    Raises LimitExceeded (nothing left created) when the request does not fit.
+    Raises LimitExceeded (nothing left created) when the request does not fit,
+    and Terminated (SIGTERM) or KeyboardInterrupt (Ctrl-C) after removing every
+    pod it created.
     """
     settings = request.settings
+    sigterm = _SigtermRaises()
     try:
         with limits.engine_lock():
             limits.check(settings.limits, usage(client), request.env, request.count)
@@ -88,19 +130,32 @@ def up(client: Any, request: Request) -> list[Outcome]:
             request.outcomes = [
                 Outcome(str(name), request.env, time.time()) for name in names
             ]
-            _parallel(lambda o: _create(client, request, o), request.outcomes)
+            _parallel(
+                lambda o: _create(client, request, o),
+                request.outcomes,
+                request.cancelled,
+            )
             if all(o.ok for o in request.outcomes):
                 _recount(client, request)
         if all(o.ok for o in request.outcomes):
             _parallel(
-                lambda o: _start(client, o, settings.ready_timeout), request.outcomes
+                lambda o: _start(client, o, settings.ready_timeout, request.cancelled),
+                request.outcomes,
+                request.cancelled,
             )
+        if not all(o.ok for o in request.outcomes):
+            _roll_back(client, request.outcomes)
+        # Last step inside the try: a SIGTERM up to here is rolled back; from
+        # here on it has its previous meaning again (the pods are made).
+        sigterm.restore()
     except BaseException:
         # Interrupted or refused after creating: take everything back first.
-        remove(client, [o.container_id for o in request.outcomes if o.container_id])
+        request.cancelled.set()
+        try:
+            remove(client, [o.container_id for o in request.outcomes if o.container_id])
+        finally:
+            sigterm.restore()
         raise
-    if not all(o.ok for o in request.outcomes):
-        _roll_back(client, request.outcomes)
     return request.outcomes
 
 
@@ -144,12 +199,17 @@ def _create(client: Any, request: Request, outcome: Outcome) -> None:
         outcome.seconds = time.time() - outcome.started_at
 
 
-def _start(client: Any, outcome: Outcome, timeout: float) -> None:
+def _start(
+    client: Any,
+    outcome: Outcome,
+    timeout: float,
+    cancelled: threading.Event | None = None,
+) -> None:
     from docker.errors import DockerException
 
     try:
         client.api.start(outcome.container_id)
-        wait_ready(client, outcome.container_id, timeout)
+        wait_ready(client, outcome.container_id, timeout, cancelled)
     except DockerException as exc:
         outcome.error = f"start failed: {api_error_text(exc)}"
     except PodFailed as exc:
@@ -157,10 +217,18 @@ def _start(client: Any, outcome: Outcome, timeout: float) -> None:
     outcome.seconds = time.time() - outcome.started_at
 
 
-def wait_ready(client: Any, container_id: str, timeout: float) -> None:
-    """Return once the pod printed the ready marker; PodFailed if it cannot."""
+def wait_ready(
+    client: Any,
+    container_id: str,
+    timeout: float,
+    cancelled: threading.Event | None = None,
+) -> None:
+    """Return once the pod printed the ready marker; PodFailed if it cannot, or
+    as soon as cancelled is set (the request is being rolled back)."""
     deadline = time.monotonic() + timeout
     while True:
+        if cancelled is not None and cancelled.is_set():
+            raise PodFailed("cancelled: the request is being rolled back")
         if READY_MARKER in client.api.logs(container_id, stdout=True, stderr=False):
             return
         state = client.api.inspect_container(container_id)["State"]
@@ -200,7 +268,18 @@ def remove(client: Any, container_ids: Iterable[str]) -> list[str]:
         return list(pool.map(one, ids))
 
 
-def _parallel(work: Callable[[Outcome], None], outcomes: Sequence[Outcome]) -> None:
+def _parallel(
+    work: Callable[[Outcome], None],
+    outcomes: Sequence[Outcome],
+    cancelled: threading.Event | None = None,
+) -> None:
     with ThreadPoolExecutor(max_workers=max(1, len(outcomes))) as pool:
-        # list(): re-raise here anything a worker did not turn into an error.
-        list(pool.map(work, outcomes))
+        try:
+            # list(): re-raise here anything a worker did not turn into an error.
+            list(pool.map(work, outcomes))
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM) or a worker raised: the pool waits
+            # for its workers on the way out, so tell waiting ones to stop now.
+            if cancelled is not None:
+                cancelled.set()
+            raise

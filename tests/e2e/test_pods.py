@@ -8,13 +8,16 @@ once when running as root. Every container a test creates is removed by the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -383,6 +386,114 @@ def test_a_pod_that_fails_to_start_rolls_back_the_request(
     assert "broken on purpose" in error.message
     assert [p["name"] for p in error.details["pods"]][2].endswith("-3")
     assert ours(engine, tmp_path) == []
+
+
+# `seedbed pod up 3` whose pods run but never become ready, so the command is
+# still provisioning when the test signals it. SIGINT is set to raise
+# KeyboardInterrupt even when the test runner was started with it ignored.
+NEVER_READY_UP = """
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+from plugins.pods import spec
+real = spec.create_kwargs
+def never_ready(*args):
+    kwargs = real(*args)
+    kwargs["command"] = ["python3", "-c", "import time; time.sleep(300)"]
+    return kwargs
+spec.create_kwargs = never_ready
+sys.argv = ["seedbed", "pod", "up", "3", "--json"]
+from core.entry import main
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("signum", "exit_code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)]
+)
+def test_a_signal_during_up_removes_every_pod_it_created(
+    pod_project: Path, engine: Any, tmp_path: Path, signum: int, exit_code: int
+) -> None:
+    run = subprocess.Popen(
+        [sys.executable, "-c", NEVER_READY_UP],
+        cwd=pod_project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            running = [p for p in ours(engine, tmp_path) if p["State"] == "running"]
+            if len(running) == 3 or run.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert run.poll() is None, run.communicate()
+        assert len(running) == 3, "the pods never started"
+        run.send_signal(signum)
+        out, err = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode == exit_code, out + err
+    assert ours(engine, tmp_path) == []
+    if signum == signal.SIGTERM:
+        error = json.loads(out)
+        assert error["exit_code"] == 143 and error["details"]["removed"] == 3
+        assert "terminated (SIGTERM)" in error["error"]
+    else:
+        assert "interrupted" in err
+    # The handler lived only while provisioning: nothing else changed.
+    after = pod("ls", "--json", cwd=pod_project)
+    assert after.returncode == 0 and json.loads(after.stdout) == []
+
+
+def test_gc_removes_old_pod_images_no_container_uses(
+    pod_project: Path, engine: Any, tmp_path: Path
+) -> None:
+    from docker.errors import ImageNotFound
+
+    from plugins.pods.image import template_dir
+
+    (name,) = [item["name"] for item in up(pod_project, 1)]
+    current = engine.api.inspect_container(name)["Config"]["Image"]
+    assert current.startswith("seedbed-pod:")
+    assert pod("down", "--all", cwd=pod_project).returncode == 0
+    # Two images as an older template would have left: one unused, one that a
+    # (non-seedbed) container still uses. A label makes them distinct images.
+    old, used = (f"seedbed-pod:gc-test-{uuid.uuid4().hex[:8]}" for _ in range(2))
+    for tag in (old, used):
+        engine.images.build(
+            path=str(template_dir()),
+            tag=tag,
+            buildargs={"BASE_IMAGE": BASE_IMAGE},
+            pull=False,
+            rm=True,
+            forcerm=True,
+            network_mode="none",
+            labels={"seedbed.image": "pod", "seedbed.test": tag},
+        )
+    user = engine.containers.create(used, ["true"])
+    try:
+        out = pod("gc", "--json", cwd=pod_project)
+        assert out.returncode == 0, out.stderr
+        report = json.loads(out.stdout)
+        assert old in report["removed_images"]
+        assert current not in report["removed_images"]
+        assert used not in report["removed_images"]
+        with pytest.raises(ImageNotFound):
+            engine.images.get(old)
+        assert engine.images.get(current).id and engine.images.get(used).id
+        again = pod("gc", cwd=pod_project)
+        assert again.returncode == 0 and old not in again.stdout
+        # The next `pod up` reuses the kept image: no build.
+        fast = pod("up", "1", cwd=pod_project)
+        assert fast.returncode == 0 and "building" not in fast.stderr, fast.stderr
+    finally:
+        user.remove(force=True)
+        for tag in (old, used):
+            with contextlib.suppress(ImageNotFound):
+                engine.images.remove(tag)
 
 
 def test_gc_removes_pods_of_a_removed_worktree(

@@ -238,3 +238,77 @@ def test_the_image_tag_follows_the_template_and_the_base(tmp_path: Path) -> None
     assert image.image_tag("base:1", tmp_path, base_id="sha256:1") != first
     (tmp_path / "Dockerfile").write_text("FROM x\nENV A=1\n")
     assert image.image_tag("base:1", tmp_path) != first
+
+
+def test_sigterm_raises_once_while_provisioning_then_the_old_handler_is_back() -> None:
+    import signal
+
+    from plugins.pods import provision
+
+    heard: list[int] = []
+    before = signal.signal(signal.SIGTERM, lambda signum, frame: heard.append(signum))
+    try:
+        guard = provision._SigtermRaises()
+        with pytest.raises(provision.Terminated):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the handler runs at the next bytecode boundary
+        os.kill(os.getpid(), signal.SIGTERM)  # a second one: ignored
+        time.sleep(0.05)
+        guard.restore()
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+        assert heard == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def test_waiting_for_a_pod_stops_when_the_request_is_cancelled() -> None:
+    from plugins.pods import provision
+
+    class NeverReady:
+        class api:  # the SDK's attribute name
+            @staticmethod
+            def logs(*args: object, **kwargs: object) -> bytes:
+                return b""
+
+            @staticmethod
+            def inspect_container(container_id: str) -> dict[str, object]:
+                return {"State": {"Status": "running"}}
+
+    cancelled = threading.Event()
+    cancelled.set()
+    started = time.monotonic()
+    with pytest.raises(provision.PodFailed, match="cancelled"):
+        provision.wait_ready(NeverReady(), "id", 60, cancelled)
+    assert time.monotonic() - started < 5
+
+
+def test_unused_images_are_old_seedbed_pod_tags_no_container_uses() -> None:
+    from docker.errors import APIError
+
+    removed_tags: list[str] = []
+
+    class Engine:
+        class api:  # the SDK's attribute name
+            @staticmethod
+            def containers(all: bool) -> list[dict[str, str]]:
+                return [{"ImageID": "sha256:used"}]
+
+            @staticmethod
+            def images(name: str) -> list[dict[str, object]]:
+                return [
+                    {"Id": "sha256:current", "RepoTags": ["seedbed-pod:cur"]},
+                    {"Id": "sha256:old", "RepoTags": ["seedbed-pod:old", "x:1"]},
+                    {"Id": "sha256:used", "RepoTags": ["seedbed-pod:used"]},
+                    {"Id": "sha256:none", "RepoTags": None},
+                ]
+
+            @staticmethod
+            def remove_image(tag: str) -> None:
+                if tag == "seedbed-pod:busy":
+                    raise APIError("conflict")
+                removed_tags.append(tag)
+
+    assert image.unused_images(Engine(), "seedbed-pod:cur") == ["seedbed-pod:old"]
+    removed = image.remove_images(Engine(), ["seedbed-pod:busy", "seedbed-pod:old"])
+    assert removed == removed_tags == ["seedbed-pod:old"]
