@@ -38,9 +38,11 @@ class LockGate:
             env=runner.child_env(env),
             timeout=step.timeout or tools.TOOL_TIMEOUT,
         )
+        # 127: the manager could not start, so the lock was never checked.
+        drift = not result.ok and result.exit_code != 127
         if result.ok:
             message = f"{manager.name}: lock agrees with pyproject.toml"
-        elif result.exit_code == 127:
+        elif not drift:
             message = f"{manager.name}: {result.output_tail.strip()}"
         else:
             message = (
@@ -50,7 +52,7 @@ class LockGate:
         return GateResult(
             NAME,
             result.ok,
-            findings=() if result.ok else (Finding("pyproject.toml", 0, "lock drift"),),
+            findings=(Finding("pyproject.toml", 0, "lock drift"),) if drift else (),
             message=message,
             tool=step.argv[0] if step.argv else "",
             output="" if result.ok else tools.tail(result.output_tail),
