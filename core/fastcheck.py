@@ -5,7 +5,7 @@ starting Python alone costs ~20 ms before any import. So when an environment is
 marked ready, seedbed also writes, under .seedbed/:
 
   sync.sha256  `sha256sum` lines for every watched file that exists
-  sync.paths   `exists PATH`, `absent PATH` and `glob COUNT PATTERN` lines
+  sync.paths   `root PATH`, `exists PATH`, `absent PATH`, `glob COUNT PATTERN` lines
 
 The hook (hooks/post-checkout) checks them with `sha256sum --check` and `[ -e ]`
 and exits at once when all hold. They are data, never executed. The check is
@@ -39,19 +39,21 @@ def write(
 ) -> None:
     """Write both files from the digests the fingerprint used; remove them when
     a name cannot be expressed safely, so the hook always asks Python."""
-    names = [*files, *globs, env_python]
+    names = [*files, *globs, env_python, str(root)]
     if not all(_plain(n) for n in names) or any(" " in g for g in globs):
         clear(state_dir)
         return
     sha_lines = [
         f"{digest}  {name}\n" for name, digest in sorted(files.items()) if digest
     ]
-    path_lines = [f"exists {env_python}\n"]
+    # The worktree the marker was written for: a moved worktree's environment
+    # still names its old place, so the hook must not trust it there.
+    path_lines = [f"root {os.path.realpath(root)}\n", f"exists {env_python}\n"]
     path_lines += [
         f"absent {name}\n" for name, digest in sorted(files.items()) if not digest
     ]
     for pattern in globs:
-        count = len(glob.glob(str(root / pattern)))
+        count = len(glob.glob(pattern, root_dir=root))
         path_lines.append(f"glob {count} {pattern}\n")
     _write(state_dir / SHA_FILE, "".join(sha_lines))
     _write(state_dir / PATHS_FILE, "".join(path_lines))

@@ -97,6 +97,23 @@ def render_hook(fallback: str) -> str:
     return template.replace("@FALLBACK@", shlex.quote(fallback) if fallback else "''")
 
 
+def _check_not_in_a_worktree(facts: GitFacts, directory: Path) -> None:
+    """A hooks directory inside a worktree (a relative core.hooksPath, usually
+    tracked) would be edited in one checkout and missing from the others."""
+    resolved = directory.resolve()
+    if resolved.is_relative_to(facts.common_dir.resolve()):
+        return  # .git/hooks: inside the main worktree's folder, but not its files
+    for worktree in worktree_paths(facts):
+        if resolved.is_relative_to(worktree.resolve()):
+            raise HooksError(
+                f"{directory}: core.hooksPath points inside the worktree {worktree}",
+                "use an absolute core.hooksPath outside the worktrees, or call "
+                '`seedbed hook "$(basename "$0")" "$@"` from your tracked hooks; '
+                "nothing was changed",
+                path=str(directory),
+            )
+
+
 def _check_writable(directory: Path) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -131,6 +148,7 @@ def _write_manifest(facts: GitFacts, data: dict[str, Any]) -> None:
 
 def install(facts: GitFacts) -> dict[str, Any]:
     directory = hooks_dir(facts)
+    _check_not_in_a_worktree(facts, directory)
     _check_writable(directory)
     fallback, warning = fallback_seedbed(facts)
     content = render_hook(fallback)

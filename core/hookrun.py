@@ -69,7 +69,16 @@ def _setup(root: Path, trigger: str) -> int:
         app = application.load(root)
         if app.workspace.config["background"]:
             return _detach(root, trigger)
-        outcome = setup.run_setup(app, trigger, progress=TextProgress(sys.stderr))
+        outcome = setup.run_setup(
+            app, trigger, progress=TextProgress(sys.stderr), wait=False
+        )
+    except state.Locked:  # a checkout never waits behind a running setup
+        print(
+            "seedbed: a setup of this worktree is already running; "
+            "`seedbed status` shows how it ends",
+            file=sys.stderr,
+        )
+        return 0
     except SeedbedError as exc:
         if exc.details.get("no_project"):  # not a Python project: nothing to say
             return 0
@@ -103,7 +112,9 @@ def _detach(root: Path, trigger: str) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / "background.log", "ab") as log:
         subprocess.Popen(
-            [sys.executable, "-m", "core", "setup", "--trigger", trigger],
+            # -P: the worktree (cwd) must not shadow seedbed's packages; a
+            # project may well have its own "core".
+            [sys.executable, "-P", "-m", "core", "setup", "--trigger", trigger],
             cwd=root,
             env=child_env(),
             stdin=subprocess.DEVNULL,

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.errors import EXIT_ENVIRONMENT, SeedbedError
+
 SCHEMA_VERSION = 1
 
 # Each migration takes the store from version N-1 to N; never edit a shipped one.
@@ -51,8 +53,13 @@ MIGRATIONS: tuple[str, ...] = (
 KINDS = ("setup", "step", "sync", "run", "gate", "test", "pod", "hook", "gc")
 
 
-class SchemaTooNew(Exception):
+class SchemaTooNew(SeedbedError):
     """The store was written by a newer seedbed; refuse rather than corrupt it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message, "upgrade seedbed to read this store", EXIT_ENVIRONMENT
+        )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -25,6 +25,8 @@ from core.gitfacts import clean_git_env
 from core.records import Step, StepResult
 
 TAIL_LINES = 30
+# How long output may trail a step that has exited (its daemons keep the pipe).
+OUTPUT_GRACE = 2.0
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -122,7 +124,8 @@ def run_argv(
         timer.daemon = True
         timer.start()
     tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
-    try:
+
+    def pump() -> None:
         assert proc.stdout is not None
         for raw in proc.stdout:
             if log:
@@ -131,8 +134,15 @@ def run_argv(
                 sys.stderr.buffer.write(raw)
                 sys.stderr.flush()
             tail.append(raw.decode("utf-8", "replace").rstrip())
+
+    # Output is read beside the wait, not before it: a daemon the step started
+    # may hold the pipe open long after the step itself has exited.
+    reader = threading.Thread(target=pump, name=f"output of {name}", daemon=True)
+    reader.start()
+    try:
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
+        reader.join(timeout=OUTPUT_GRACE)
     except BaseException:  # interrupted: take the child's whole group with us
         _kill_group(proc.pid)
         proc.wait()
@@ -140,8 +150,6 @@ def run_argv(
     finally:
         if timer:
             timer.cancel()
-        if proc.stdout:
-            proc.stdout.close()
     seconds = time.perf_counter() - start
     code = proc.returncode
     if timed_out.is_set():
@@ -161,6 +169,31 @@ def run_argv(
         output_tail="\n".join(tail),
         labels=labels or {},
     )
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into KeyboardInterrupt while steps run.
+
+    Steps run in their own process group (so a terminal's Ctrl-C reaches only
+    seedbed, which then kills them); without this, a terminated seedbed would
+    leave a package manager running beside the next setup.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {
+        sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _kill_group(pid: int) -> None:

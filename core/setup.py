@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 import time
@@ -181,7 +183,10 @@ def run_setup(
     recreate: bool = False,
     progress: Progress | None = None,
     echo: bool = False,
+    wait: bool = True,
 ) -> Outcome:
+    """Set the worktree up unless it is already in sync. wait=False (git hooks)
+    raises state.Locked at once when another setup of it is running."""
     workspace = app.workspace
     root = workspace.root
     manager = choose_manager(app)
@@ -194,10 +199,11 @@ def run_setup(
             *getattr(manager, "excludes", ()),
         ],
     )
-    with state.worktree_lock(root):
+    with state.worktree_lock(root, wait=wait):
         if (
             not recreate
             and state.is_in_sync(root)
+            and _same_settings(workspace, manager)
             and manager.health_check(workspace) is None
             and not _problems(workspace, manager)
         ):
@@ -212,9 +218,41 @@ def run_setup(
                 python=ready.get("python", {}).get("version", ""),
                 package_count=ready.get("package_count"),
             )
-        return _run_locked(
-            app, manager, trigger, recreate, progress or QuietProgress(), echo
-        )
+        with runner.terminate_as_interrupt():
+            return _run_locked(
+                app, manager, trigger, recreate, progress or QuietProgress(), echo
+            )
+
+
+# Settings that change what an environment holds; the user's config file and
+# SEEDBED_* variables are not files the hook can watch, so they are compared here.
+_IDENTITY_KEYS = ("dev", "requirements", "python", "reuse")
+
+
+def _settings_identity(
+    workspace: Workspace, manager: Manager, installer: str
+) -> dict[str, str]:
+    config = workspace.config
+    settings = json.dumps({k: config.get(k) for k in _IDENTITY_KEYS}, sort_keys=True)
+    return {
+        "manager": manager.name,
+        "installer": installer,
+        "env_dir": os.path.relpath(manager.env_dir(workspace), workspace.root),
+        "settings": hashlib.sha256(settings.encode()).hexdigest()[:16],
+    }
+
+
+def _same_settings(workspace: Workspace, manager: Manager) -> bool:
+    """Whether the ready environment was made by this manager with these settings
+    (a project that moved from pip to uv is not in sync, whatever its files say)."""
+    ready = state.read_ready(workspace.root) or {}
+    recorded = ready.get("identity", {})
+    try:
+        installer, _ = resolve_installer(workspace)
+    except SeedbedError:
+        return False
+    wanted = _settings_identity(workspace, manager, installer)
+    return all(recorded.get(key) == value for key, value in wanted.items())
 
 
 def _problems(workspace: Workspace, manager: Manager) -> list[str]:
@@ -308,10 +346,8 @@ def _run_locked(
         )
         watch = manager.watch(workspace)
         identity = {
-            "manager": manager.name,
-            "installer": installer,
+            **_settings_identity(workspace, manager, installer),
             "python": interpreter.version,
-            "env_dir": os.path.relpath(env_dir, root),
         }
         fingerprint, watched = state.fingerprint(
             root, watch.paths, watch.globs, identity
@@ -325,8 +361,10 @@ def _run_locked(
         with _open_log(log_path) as log:
             plan = _Plan(workspace, log, progress, echo)
             failed = plan.run([_include_step(workspace, detail)])
-            if reuse_steps:
-                failed = plan.run(reuse_steps) or failed
+            if failed is not None:
+                reuse_steps = []  # nothing else runs after a failed step
+            elif reuse_steps:
+                failed = plan.run(reuse_steps)
                 reason = (
                     f"step '{failed.name}' failed"
                     if failed
@@ -340,7 +378,7 @@ def _run_locked(
                     reuse_steps = []
                 else:
                     detail["reuse"] = "ok"
-            if not reuse_steps:
+            if failed is None and not reuse_steps:
                 failed = plan.run(list(manager.setup_steps(context)))
             if failed is None:
                 failed = plan.run(extra_steps)

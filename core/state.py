@@ -27,7 +27,18 @@ LOCK = "lock"
 LOG = "setup.log"
 
 # Always part of the fingerprint: they change what a manager would do.
-CONFIG_INPUTS = ("pyproject.toml", ".seedbed.toml", ".python-version")
+# The other managers' locks too: a lock appearing can change which manager owns
+# the project, and the hook must notice without knowing the plugins.
+CONFIG_INPUTS = (
+    "pyproject.toml",
+    ".seedbed.toml",
+    ".python-version",
+    "uv.lock",
+    "poetry.lock",
+    "pdm.lock",
+    "environment.yml",
+    "environment.yaml",
+)
 
 
 def state_dir(root: Path) -> Path:
@@ -51,9 +62,8 @@ def fingerprint(
     (manager, installer, interpreter version, env dir). Returns it and the inputs."""
     names = set(paths) | set(CONFIG_INPUTS)
     for pattern in globs:
-        names.update(
-            os.path.relpath(match, root) for match in glob.glob(str(root / pattern))
-        )
+        # root_dir: the worktree's own path may hold glob characters ("w[1]").
+        names.update(glob.glob(pattern, root_dir=root))
     files = {name: file_digest(root / name) for name in sorted(names)}
     payload = json.dumps({"identity": dict(identity), "files": files}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest(), files

@@ -111,8 +111,14 @@ def main() -> None:
         click.echo("seedbed: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
+        code = EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+        if json_mode:
+            from core.cli.output import render_error
+
+            render_error(SeedbedError(exc.format_message(), "", code), True)
+        else:
+            exc.show()
+        sys.exit(code)
     except KeyboardInterrupt:
         click.echo("seedbed: interrupted", err=True)
         sys.exit(130)

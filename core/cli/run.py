@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,8 +12,8 @@ import uuid
 
 import click
 
-from core.cli.output import emit_json, json_option
-from core.errors import EXIT_USAGE, SeedbedError
+from core.cli.output import json_option
+from core.errors import EXIT_SETUP, EXIT_USAGE, SeedbedError
 
 
 @click.command("run", context_settings={"ignore_unknown_options": True})
@@ -35,7 +36,9 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
     if not no_sync and not state.is_in_sync(root):
         outcome = setup.run_setup(app, "sync", progress=TextProgress(sys.stderr))
         if not outcome.ok:
-            raise SeedbedError(outcome.error, outcome.hint, 5)
+            raise SeedbedError(
+                outcome.error, outcome.hint, outcome.exit_code or EXIT_SETUP
+            )
     command_spec = manager.run_command(app.workspace, argv)
     env = clean_git_env()
     env.update(application.run_env(app))
@@ -81,5 +84,7 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
     except Exception as exc:  # metrics never change a command's outcome
         click.echo(f"seedbed: warning: metrics not recorded: {exc}", err=True)
     if as_json:
-        emit_json({"argv": list(argv), "exit_code": code, "seconds": round(seconds, 3)})
+        # stdout belongs to the command; the summary goes to stderr as one line.
+        summary = {"argv": list(argv), "exit_code": code, "seconds": round(seconds, 3)}
+        click.echo(json.dumps(summary), err=True)
     return code if code >= 0 else EXIT_USAGE

@@ -68,9 +68,9 @@ def test_existing_hook_is_chained_and_restored_exactly(repo: Path) -> None:
     assert snapshot(hooks(repo)) == before
 
 
-def test_core_hooks_path_is_honoured(repo: Path) -> None:
-    shared = repo / "githooks"
-    git("config", "core.hooksPath", "githooks", cwd=repo)
+def test_core_hooks_path_is_honoured(repo: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "githooks"
+    git("config", "core.hooksPath", str(shared), cwd=repo)
     assert seedbed("hooks", "install", cwd=repo).returncode == 0
     assert (shared / "post-checkout").exists()
     assert not (hooks(repo) / "post-checkout").exists()
@@ -114,3 +114,11 @@ def test_hook_reports_and_exits_cleanly_when_seedbed_is_missing(repo: Path) -> N
     )
     assert out.returncode == 0
     assert "seedbed: not on PATH" in out.stderr
+
+
+def test_a_hooks_path_inside_the_worktree_is_refused(repo: Path) -> None:
+    git("config", "core.hooksPath", ".githooks", cwd=repo)
+    out = seedbed("hooks", "install", cwd=repo)
+    assert out.returncode == 7
+    assert "inside the worktree" in out.stderr
+    assert not (repo / ".githooks").exists()

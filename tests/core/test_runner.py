@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from core import runner
@@ -47,3 +51,38 @@ def test_an_action_step_failure_is_the_steps_failure() -> None:
 
     result = runner.run_step(Step("write", action=boom))
     assert result.exit_code == 1 and "disk full" in result.output_tail
+
+
+def test_a_daemon_holding_the_pipe_does_not_hold_the_step() -> None:
+    argv = ["sh", "-c", "setsid sleep 8 & echo started"]
+    result = runner.run_argv("daemon", argv, timeout=5)
+    assert result.exit_code == 0
+    assert result.seconds < 4
+    assert "started" in result.output_tail
+
+
+def test_sigterm_during_steps_interrupts_and_kills_the_step(tmp_path: Path) -> None:
+    marker = tmp_path / "still-running"
+    script = (
+        "import sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from core import runner\n"
+        "with runner.terminate_as_interrupt():\n"
+        "    try:\n"
+        "        argv = ['sh', '-c', 'sleep 3; touch ' + sys.argv[2]]\n"
+        "        runner.run_argv('slow', argv)\n"
+        "    except KeyboardInterrupt:\n"
+        "        print('interrupted', flush=True)\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(repo), str(marker)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.0)
+    os.kill(proc.pid, signal.SIGTERM)
+    out, _ = proc.communicate(timeout=20)
+    assert "interrupted" in out
+    time.sleep(3)
+    assert not marker.exists()  # the step's group went down with seedbed
