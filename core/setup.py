@@ -376,6 +376,7 @@ def _run_locked(
                     log.write(f"# reuse failed ({reason}); full install\n".encode())
                     context = dataclasses.replace(context, recreate=True)
                     reuse_steps = []
+                    failed = None  # the full install below decides the outcome
                 else:
                     detail["reuse"] = "ok"
             if failed is None and not reuse_steps:

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,14 @@ def worktree_add(
             ["git", "branch", "-D", branch], cwd=main, check=False, capture_output=True
         )
     return out
+
+
+@pytest.fixture(scope="session")
+def index(wheelhouse: Path) -> Iterator[str]:
+    """The wheelhouse as a simple index on localhost (poetry needs one)."""
+    from tests.samples import serve, write_simple_index
+
+    write_simple_index(wheelhouse)
+    url, server = serve(wheelhouse)
+    yield url
+    server.shutdown()  # type: ignore[attr-defined]

@@ -29,8 +29,6 @@ from tests.samples import (
     pdm_project,
     poetry_lock,
     poetry_project,
-    serve,
-    write_simple_index,
 )
 from tests.web_samples import django_project, offline_env, web_wheelhouse
 
@@ -48,15 +46,6 @@ def gate(root: Path, only: str) -> dict:
 
 
 # --- lock: poetry and pdm ----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def index(wheelhouse: Path) -> Iterator[str]:
-    """The wheelhouse as a simple index on localhost (poetry needs one)."""
-    write_simple_index(wheelhouse)
-    url, server = serve(wheelhouse)
-    yield url
-    server.shutdown()  # type: ignore[attr-defined]
 
 
 def locked_project(kind: str, root: Path, wheelhouse: Path, index: str) -> Path:

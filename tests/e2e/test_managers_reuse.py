@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,21 +19,10 @@ from tests.samples import (
     pdm_project,
     pip_project,
     poetry_project,
-    serve,
     uv_project,
-    write_simple_index,
 )
 
 MANAGERS = ("uv", "pip", "poetry", "pdm")
-
-
-@pytest.fixture(scope="module")
-def index(wheelhouse: Path) -> Iterator[str]:
-    """The wheelhouse as a simple index on localhost (poetry needs one)."""
-    write_simple_index(wheelhouse)
-    url, server = serve(wheelhouse)
-    yield url
-    server.shutdown()  # type: ignore[attr-defined]
 
 
 def make_project(kind: str, root: Path, wheelhouse: Path, index: str) -> Path:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,7 @@ from tests.samples import (
     lock,
     pdm_project,
     poetry_project,
-    serve,
     uv_project,
-    write_simple_index,
 )
 
 
@@ -83,14 +80,6 @@ def test_post_rewrite_after_rebase_resyncs(pair: tuple[Path, Path]) -> None:
     # An amend is a rewrite too, but changes no watched file: silent no-op.
     out = run_git("commit", "-q", "--amend", "-m", "feature (amended)", cwd=feat)
     assert "seedbed" not in out.stderr
-
-
-@pytest.fixture(scope="module")
-def index(wheelhouse: Path) -> Iterator[str]:
-    write_simple_index(wheelhouse)
-    url, server = serve(wheelhouse)
-    yield url
-    server.shutdown()  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("kind", ["poetry", "pdm"])
