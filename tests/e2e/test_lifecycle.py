@@ -208,12 +208,15 @@ def test_doctor_finds_a_hooks_path_bypass_and_a_stale_baked_path(
     data = json.loads(manifest.read_text())
     data["fallback"] = str(tmp_path / "gone" / "bin" / "seedbed")
     manifest.write_text(json.dumps(data))
-    git("config", "core.hooksPath", ".githooks", cwd=project)
+    # A shared hooks folder outside every worktree (one inside a worktree is
+    # refused by `hooks install`: it would edit one checkout's tracked files).
+    shared = tmp_path / "shared-hooks"
+    git("config", "core.hooksPath", str(shared), cwd=project)
 
     checks = {f["check"]: f for f in run_json("doctor", cwd=project)["findings"]}
     bypass = checks["hooks-path"]
     assert bypass["status"] == "error" and bypass["fixable"]
-    assert ".githooks" in bypass["message"]
+    assert "shared-hooks" in bypass["message"]
     assert checks["hook-fallback"]["status"] == "warn"  # seedbed is on PATH
     out = seedbed("doctor", cwd=project)
     assert out.returncode == 1 and "seedbed doctor --fix" in out.stdout
@@ -222,7 +225,7 @@ def test_doctor_finds_a_hooks_path_bypass_and_a_stale_baked_path(
     assert fixed.returncode == 0, fixed.stdout
     checks = {f["check"]: f for f in run_json("doctor", cwd=project)["findings"]}
     assert checks["hooks"]["status"] == "ok" and "hooks-path" not in checks
-    assert (project / ".githooks" / "post-checkout").exists()
+    assert (shared / "post-checkout").exists()
     # The hooks in the new place prepare a new worktree again.
     fresh = add(project, tmp_path / "wt-fresh", "fresh")
     assert (fresh / ".seedbed" / "ready.json").exists()
