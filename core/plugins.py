@@ -23,11 +23,27 @@ from core.records import ConfigKey, Manager, PluginInfo
 GROUP = "seedbed"
 
 
+# One manager per process for the same block list and import path: a plugin
+# command loads plugins to register itself, then again in app.load, and the
+# entry-point scan is a large part of seedbed's start-up.
+_BUILT: dict[tuple[frozenset[str], tuple[str, ...]], pluggy.PluginManager] = {}
+
+
 def build(blocked: Iterable[str] = ()) -> pluggy.PluginManager:
+    env_blocked = os.environ.get("SEEDBED_DISABLE_PLUGINS", "")
+    names = frozenset(
+        {*blocked, *(n.strip() for n in env_blocked.split(",") if n.strip())}
+    )
+    key = (names, tuple(sys.path))
+    if key not in _BUILT:
+        _BUILT[key] = _load(names)
+    return _BUILT[key]
+
+
+def _load(blocked: frozenset[str]) -> pluggy.PluginManager:
     pm = pluggy.PluginManager(GROUP)
     pm.add_hookspecs(hookspecs)
-    env_blocked = os.environ.get("SEEDBED_DISABLE_PLUGINS", "")
-    for name in {*blocked, *(n.strip() for n in env_blocked.split(",") if n.strip())}:
+    for name in blocked:
         pm.set_blocked(name)
     pm.load_setuptools_entrypoints(GROUP)
     pm.check_pending()

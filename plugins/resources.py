@@ -166,11 +166,10 @@ def _user_config_path() -> Path:
 # ---------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4)
 def _plugin_manager(blocked: tuple[str, ...]) -> Any:
     from core import plugins
 
-    return plugins.build(blocked)
+    return plugins.build(blocked)  # built once per process by core.plugins
 
 
 def frameworks(workspace: Workspace) -> FrameworkRegistry:
