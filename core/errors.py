@@ -77,6 +77,17 @@ class HooksError(SeedbedError):
         super().__init__(message, hint, EXIT_HOOKS, dict(details))
 
 
+class CommandNotFound(SeedbedError):
+    """A command to run in the worktree's environment does not exist there."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name}: command not found in this worktree's environment or on PATH",
+            "install it into the environment (add it to the project's dependencies)",
+            127,
+        )
+
+
 class BusyError(SeedbedError):
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message, hint, EXIT_BUSY)

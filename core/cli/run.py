@@ -13,7 +13,7 @@ import uuid
 import click
 
 from core.cli.output import json_option
-from core.errors import EXIT_SETUP, EXIT_USAGE, SeedbedError
+from core.errors import EXIT_SETUP, EXIT_USAGE, CommandNotFound, SeedbedError
 
 
 @click.command("run", context_settings={"ignore_unknown_options": True})
@@ -55,11 +55,7 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
         finally:
             signal.signal(signal.SIGINT, previous)
     except FileNotFoundError:
-        raise SeedbedError(
-            f"{argv[0]}: command not found in this worktree's environment or on PATH",
-            "install it into the environment (add it to the project's dependencies)",
-            127,
-        ) from None
+        raise CommandNotFound(argv[0]) from None
     if code < 0:  # killed by a signal: report it the way a shell does
         code = 128 - code
     seconds = time.perf_counter() - start

@@ -24,7 +24,13 @@ from typing import Any
 import click
 
 from core.cli.output import emit_json, json_option, table
-from core.errors import EXIT_SETUP, EXIT_USAGE, ConfigError, SeedbedError
+from core.errors import (
+    EXIT_SETUP,
+    EXIT_USAGE,
+    CommandNotFound,
+    ConfigError,
+    SeedbedError,
+)
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -36,11 +42,7 @@ def supervise(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> int:
             list(argv), cwd=cwd, env=dict(env), start_new_session=True
         )
     except FileNotFoundError:
-        raise SeedbedError(
-            f"{argv[0]}: command not found in this worktree's environment or on PATH",
-            "install it into the environment (add it to the project's dependencies)",
-            127,
-        ) from None
+        raise CommandNotFound(argv[0]) from None
 
     def forward(signum: int, frame: FrameType | None) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
