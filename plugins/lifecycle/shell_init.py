@@ -7,7 +7,8 @@ import click
 
 from core.assets import asset_dir
 
-SHELLS = {"bash": "bash.sh", "zsh": "zsh.sh", "nu": "nu.nu"}
+# bash and zsh read the same POSIX-style script; nu has its own.
+SHELLS = {"bash": "posix.sh", "zsh": "posix.sh", "nu": "nu.nu"}
 
 
 def script(shell: str) -> str:

@@ -1,5 +1,7 @@
-# seedbed shell integration for zsh. In ~/.zshrc:
-#   eval "$(seedbed shell-init zsh)"
+# seedbed shell integration for bash and zsh.
+# ~/.bashrc: eval "$(seedbed shell-init bash)"
+#   PS1='$(seedbed_prompt)'"$PS1"      # optional: this worktree's state
+# ~/.zshrc:  eval "$(seedbed shell-init zsh)"
 #   setopt PROMPT_SUBST; PROMPT='$(seedbed_prompt)'$PROMPT   # optional
 # Each command runs in the current worktree's own environment.
 alias py-test='seedbed run -- python -m pytest'
