@@ -12,12 +12,23 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.web_samples import PostgresServer
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS_BIN = REPO / ".tools" / "bin"
 STRICT = os.environ.get("SEEDBED_STRICT") == "1"
+
+
+def unavailable(message: str) -> NoReturn:
+    """A real component is missing: skip locally, fail under strict."""
+    if STRICT:
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def require(tool: str) -> str:
@@ -25,10 +36,7 @@ def require(tool: str) -> str:
     found = shutil.which(tool)
     if found:
         return found
-    message = f"{tool} is not installed (the test command installs it: see README)"
-    if STRICT:
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable(f"{tool} is not installed (the test command installs it: see README)")
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -152,3 +160,18 @@ def index(wheelhouse: Path) -> Iterator[str]:
     url, server = serve(wheelhouse)
     yield url
     server.shutdown()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def pg() -> PostgresServer:
+    """The session's real PostgreSQL server (started on first use)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        unavailable("psycopg is not installed beside seedbed")
+    from tests.web_samples import postgres_server
+
+    server = postgres_server()
+    if server is None:
+        unavailable("PostgreSQL is not installed (tests/setup/postgres.sh installs it)")
+    return server

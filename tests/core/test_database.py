@@ -9,25 +9,7 @@ import pytest
 
 from core import database
 from core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, SeedbedError
-from tests.conftest import STRICT
-from tests.web_samples import PostgresServer, postgres_server
-
-
-@pytest.fixture
-def pg() -> PostgresServer:
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        if STRICT:
-            pytest.fail("psycopg is not installed beside seedbed")
-        pytest.skip("psycopg is not installed beside seedbed")
-    server = postgres_server()
-    if server is None:
-        message = "PostgreSQL is not installed (tests/setup/postgres.sh installs it)"
-        if STRICT:
-            pytest.fail(message)
-        pytest.skip(message)
-    return server
+from tests.web_samples import PostgresServer
 
 
 def server_for(pg: PostgresServer, password: str | None = None) -> database.Server:

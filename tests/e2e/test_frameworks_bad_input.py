@@ -14,8 +14,8 @@ import pytest
 
 from core import database, ports
 from core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_SETUP
-from tests.conftest import STRICT, git, seedbed
-from tests.web_samples import PostgresServer, postgres_server
+from tests.conftest import git, seedbed
+from tests.web_samples import PostgresServer
 
 APP = "from flask import Flask\n\napp = Flask(__name__)\n"
 
@@ -119,17 +119,6 @@ def test_a_tracked_env_file_is_never_written(tmp_path: Path, offline: Path) -> N
     assert "tracked by git" in out.stderr
     assert (root / ".env").read_text() == "MINE=1\n"
     assert ports.Registry().get(root) is None
-
-
-@pytest.fixture
-def pg() -> PostgresServer:
-    server = postgres_server()
-    if server is None:
-        message = "PostgreSQL is not installed (tests/setup/postgres.sh installs it)"
-        if STRICT:
-            pytest.fail(message)
-        pytest.skip(message)
-    return server
 
 
 def test_a_missing_template_is_not_found_and_nothing_is_created(

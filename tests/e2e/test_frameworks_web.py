@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from core import dotenv, ports
-from tests.conftest import BIN, STRICT, git, require, seedbed, worktree_add
+from tests.conftest import BIN, git, require, seedbed, worktree_add
 from tests.web_samples import (
     PostgresServer,
     django_project,
@@ -29,7 +29,6 @@ from tests.web_samples import (
     flask_project,
     get_json,
     offline_env,
-    postgres_server,
     stop,
     wait_for_port,
     web_wheelhouse,
@@ -47,21 +46,9 @@ def web(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def pg(monkeypatch: pytest.MonkeyPatch) -> PostgresServer:
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        if STRICT:
-            pytest.fail("psycopg is not installed beside seedbed")
-        pytest.skip("psycopg is not installed beside seedbed")
-    server = postgres_server()
-    if server is None:
-        message = "PostgreSQL is not installed (tests/setup/postgres.sh installs it)"
-        if STRICT:
-            pytest.fail(message)
-        pytest.skip(message)
+def pg(pg: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> PostgresServer:
     monkeypatch.delenv("PGPASSWORD", raising=False)
-    return server
+    return pg
 
 
 def two_worktrees(main: Path, tmp_path: Path) -> tuple[Path, Path]:

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import REPO, STRICT, git, seedbed, worktree_add
+from tests.conftest import REPO, STRICT, git, seedbed, unavailable, worktree_add
 
 BASE_IMAGE = os.environ.get("SEEDBED_TEST_BASE_IMAGE", "seedbed-test-base:bookworm")
 SETUP_SCRIPT = REPO / "tests" / "setup" / "docker.sh"
@@ -69,10 +69,7 @@ def engine() -> Any:
         subprocess.run(["sh", str(SETUP_SCRIPT)], stdin=subprocess.DEVNULL, check=False)
         problem = _engine_problem()
     if problem:
-        message = f"{problem}: run tests/setup/docker.sh (as root)"
-        if STRICT:
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"{problem}: run tests/setup/docker.sh (as root)")
     import docker
 
     return docker.from_env(timeout=60)
