@@ -9,7 +9,11 @@ Sources, lowest precedence first (a later one overrides an earlier one, key by k
 
 Every key is declared (the core's below, plugins' through `seedbed_config_keys`);
 an unknown key or a wrong type is an error naming the file, the key and what was
-expected, raised before anything is changed.
+expected, raised before anything is changed. A key may also declare a minimum
+and maximum (numbers) or `path=True`: a path relative to the worktree, refused
+when absolute, empty, `.`, starting with `~` or holding `..` (a branch's
+`.seedbed.toml` is untrusted input), and stored normalised (`./.venv/` is
+`.venv`). Symlinks are checked where a path is used (core.paths.confine).
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from core.errors import ConfigError
+from core.paths import EXPECTED, path_problem
 from core.records import ConfigKey
 
 CORE_KEYS: tuple[ConfigKey, ...] = (
@@ -45,7 +50,13 @@ CORE_KEYS: tuple[ConfigKey, ...] = (
         "interpreter wanted, e.g. 3.12 or >=3.11 (default: .python-version, "
         "then requires-python, then the interpreter running seedbed)",
     ),
-    ConfigKey("env_dir", "str", ".venv", "the environment's folder in each worktree"),
+    ConfigKey(
+        "env_dir",
+        "str",
+        ".venv",
+        "the environment's folder in each worktree (relative, inside it)",
+        path=True,
+    ),
     ConfigKey("dev", "bool", True, "install development groups/requirements"),
     ConfigKey(
         "requirements",
@@ -53,6 +64,7 @@ CORE_KEYS: tuple[ConfigKey, ...] = (
         [],
         "pip projects: requirement files (default requirements.txt and "
         "requirements-dev.txt when present)",
+        path=True,
     ),
     ConfigKey(
         "background",
@@ -60,7 +72,9 @@ CORE_KEYS: tuple[ConfigKey, ...] = (
         False,
         "run setup from git hooks in the background, logging to .seedbed/setup.log",
     ),
-    ConfigKey("step_timeout", "int", 1800, "seconds one setup step may take"),
+    ConfigKey(
+        "step_timeout", "int", 1800, "seconds one setup step may take", minimum=1
+    ),
     ConfigKey(
         "reuse",
         "bool",
@@ -192,13 +206,54 @@ def _core_key(name: str) -> ConfigKey:
 def _expected(key: ConfigKey) -> str:
     if key.choices:
         return "one of " + ", ".join(repr(choice) for choice in key.choices)
-    return {
+    if key.path:
+        plural = "a list of paths relative to the worktree, inside it"
+        return EXPECTED if key.kind == "str" else plural
+    kind = {
         "str": "a string",
         "int": "an integer",
         "float": "a number",
         "bool": "true or false",
         "list": "a list of strings",
     }[key.kind]
+    return kind + _bounds(key)
+
+
+def _bounds(key: ConfigKey) -> str:
+    low, high = key.minimum, key.maximum
+    if low is not None and high is not None:
+        return f" from {low:g} to {high:g}"
+    if low is not None:
+        return f" of at least {low:g}"
+    if high is not None:
+        return f" of at most {high:g}"
+    return ""
+
+
+def _problem(key: ConfigKey, value: Any) -> str:
+    """Why a value of the right type is still refused, or "" when it is fine."""
+    if key.choices and value not in key.choices:
+        return "not a choice"
+    if key.kind in ("int", "float"):
+        low, high = key.minimum, key.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            return "out of range"
+    if key.path:
+        for item in [value] if key.kind == "str" else value:
+            problem = path_problem(item)
+            if problem:
+                return problem
+    return ""
+
+
+def _normalise(key: ConfigKey, value: Any) -> Any:
+    """A path value without `./` parts or a trailing slash (`./.venv/` is
+    `.venv`), so every later join and comparison sees one spelling."""
+    if not key.path:
+        return list(value) if key.kind == "list" else value
+    if key.kind == "list":
+        return [str(PurePosixPath(item)) for item in value]
+    return str(PurePosixPath(value))
 
 
 def _coerce(source: Source, label: str, key: ConfigKey) -> Any:
@@ -212,21 +267,23 @@ def _coerce(source: Source, label: str, key: ConfigKey) -> Any:
         "bool": isinstance(value, bool),
         "list": isinstance(value, list) and all(isinstance(v, str) for v in value),
     }[key.kind]
-    if ok and key.choices and value not in key.choices:
-        ok = False
-    if not ok:
+    problem = _problem(key, value) if ok else ""
+    if not ok or problem:
         shown = (
             f"${_ENV_PREFIX}{key.name.upper()}"
             if source.path == "environment"
             else label
         )
+        # Say why a path was refused: "got '..'" alone does not.
+        detail = f" ({problem})" if key.path and problem else ""
         raise ConfigError(
-            f"{source.path}: key '{shown}': expected {_expected(key)}, got {value!r}",
+            f"{source.path}: key '{shown}': expected {_expected(key)}, "
+            f"got {value!r}{detail}",
             "fix the value; nothing was changed",
             file=source.path,
             key=label,
         )
-    return list(value) if key.kind == "list" else value
+    return _normalise(key, value)
 
 
 def _from_env(raw: str, key: ConfigKey) -> Any:

@@ -99,6 +99,9 @@ class ConfigKey:
 
     section "" is `[tool.seedbed]` itself; "pod" is `[tool.seedbed.pod]`.
     kind is one of "str", "int", "float", "bool", "list".
+    minimum and maximum bound an "int" or "float" value (inclusive); path marks
+    a "str" (or each entry of a "list") as a path relative to the worktree,
+    refused at validation when absolute, empty, `.` or holding `..`.
     """
 
     name: str
@@ -107,6 +110,9 @@ class ConfigKey:
     doc: str
     section: str = ""
     choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    path: bool = False
 
 
 @dataclass(frozen=True)

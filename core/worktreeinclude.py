@@ -9,12 +9,34 @@ inside), `.git` and seedbed's own state are never copied.
 
 Patterns are matched with the `pathspec` library (git's wildmatch rules,
 negation, anchoring, directory patterns), not by hand.
+
+Nothing is ever written outside the new worktree, whatever the branch tracks:
+- candidates come from git's listing of the main worktree (paths relative to
+  it); a pattern such as `../x` or an absolute path matches nothing;
+- a `.worktreeinclude` that is itself a symlink is not read;
+- a target is written only when every folder on its way, from the worktree
+  root, is a real folder (no symlink, even one pointing back inside: the branch
+  may track `secrets -> /elsewhere`), and it is created exclusively without
+  following a symlink (O_CREAT | O_EXCL | O_NOFOLLOW);
+- a source is read without following a symlink; a source that is a symlink is
+  copied as a link only when its text is relative and it resolves inside the
+  new worktree (an absolute link, or one climbing out, would make later writes
+  there land outside); sockets, FIFOs and devices are never copied.
+A refused entry is not copied; everything safe is still copied, then the
+setup step fails with a configuration error (exit 3) naming `.worktreeinclude`
+and each refused path with its reason. Failing, rather than skipping with a
+note, matches what any failed copy does (the setup is marked failed and a
+retry is one `seedbed setup` away), and a note would scroll past in a hook's
+output while the user believes the secrets were copied. The checkout itself
+still succeeds, as with every setup failure.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +44,8 @@ from pathlib import Path
 import pathspec
 
 from core import runner
+from core.errors import ConfigError
+from core.paths import inside, path_problem, symlink_on_the_way
 
 FILE = ".worktreeinclude"
 NEVER = frozenset({".git", ".seedbed"})
@@ -31,6 +55,7 @@ NEVER = frozenset({".git", ".seedbed"})
 class Copied:
     copied: tuple[str, ...]
     skipped: tuple[str, ...]  # present already, or an environment folder
+    refused: tuple[str, ...] = ()  # "path: reason", nothing written for them
 
 
 def main_worktree(common_dir: Path) -> Path | None:
@@ -66,7 +91,8 @@ def read_patterns(root: Path, source: Path) -> Patterns | None:
     """The patterns: this worktree's .worktreeinclude, else the source's."""
     for folder in (root, source):
         path = folder / FILE
-        if path.is_file():
+        # A symlinked .worktreeinclude could name a file anywhere: not read.
+        if path.is_file() and not path.is_symlink():
             lines = tuple(path.read_text(errors="replace").splitlines())
             return Patterns(lines, pathspec.GitIgnoreSpec.from_lines(lines))
     return None
@@ -98,7 +124,23 @@ def ignored_paths(source: Path) -> list[str]:
 
 
 def apply(root: Path, common_dir: Path) -> Copied:
-    """Copy what .worktreeinclude lists from the main worktree into root."""
+    """Copy what .worktreeinclude lists from the main worktree into root; a
+    ConfigError (exit 3) after copying the rest when an entry was refused."""
+    done = copy(root, common_dir)
+    if done.refused:
+        raise ConfigError(
+            f"{FILE}: not copied, the path would lead out of the worktree: "
+            + "; ".join(done.refused),
+            "remove the symlink from the branch (or the pattern from "
+            f"{FILE}); nothing was written outside the worktree",
+            file=FILE,
+        )
+    return done
+
+
+def copy(root: Path, common_dir: Path) -> Copied:
+    """Copy what .worktreeinclude lists from the main worktree into root;
+    refused entries are listed, not raised."""
     source = main_worktree(common_dir)
     if source is None or source == root:
         return Copied((), ())
@@ -107,23 +149,89 @@ def apply(root: Path, common_dir: Path) -> Copied:
         return Copied((), ())
     copied: list[str] = []
     skipped: list[str] = []
+    refused: list[str] = []
     seen: set[str] = set()
     for relative in _candidates(source, ignored_paths(source), spec):
         if relative in seen:  # git may list a folder and a file inside it
             continue
         seen.add(relative)
-        origin = source / relative
         target = root / relative
         if target.exists() or target.is_symlink():
             skipped.append(relative)
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if origin.is_symlink():
-            os.symlink(os.readlink(origin), target)
+        reason = _refusal(root, relative) or _copy_safely(
+            source / relative, target, root
+        )
+        if reason:
+            refused.append(f"{relative}: {reason}")
         else:
-            shutil.copy2(origin, target)
-        copied.append(relative)
-    return Copied(tuple(copied), tuple(skipped))
+            copied.append(relative)
+    return Copied(tuple(copied), tuple(skipped), tuple(refused))
+
+
+def _refusal(root: Path, relative: str) -> str:
+    """Why root/relative must not be written, or "" when it may."""
+    problem = path_problem(relative)
+    if problem:
+        return problem
+    link = symlink_on_the_way(root, str(Path(relative).parent))
+    if link:
+        return f"{link} is a symlink in this worktree; nothing written through it"
+    if not inside(root / relative, root):
+        return "leads out of the worktree"
+    return ""
+
+
+def _copy_safely(origin: Path, target: Path, root: Path) -> str:
+    try:
+        return _copy(origin, target, root)
+    except OSError as exc:
+        # A symlink that appeared since the check: O_NOFOLLOW, O_EXCL and
+        # mkdir refuse it. Any other failure fails the step, as it always did.
+        if exc.errno in (errno.ELOOP, errno.EEXIST, errno.ENOTDIR):
+            return f"not copied ({exc.strerror})"
+        raise
+
+
+def _copy(origin: Path, target: Path, root: Path) -> str:
+    """Copy one entry without following a symlink on either side; the reason
+    it was refused, or ""."""
+    try:
+        info = origin.lstat()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISLNK(info.st_mode):
+        return _copy_link(origin, target, root)
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    _make_parents(root, target.parent)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    source_fd = os.open(origin, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(source_fd, "rb") as reader:
+        target_fd = os.open(target, flags, info.st_mode & 0o7777)
+        with os.fdopen(target_fd, "wb") as writer:
+            shutil.copyfileobj(reader, writer)
+    shutil.copystat(origin, target, follow_symlinks=False)
+    return ""
+
+
+def _copy_link(origin: Path, target: Path, root: Path) -> str:
+    text = os.readlink(origin)
+    if os.path.isabs(text) or not inside(target.parent / text, root):
+        return f"a symlink to {text} (outside the worktree); not copied"
+    _make_parents(root, target.parent)
+    os.symlink(text, target)  # fails when anything appeared at target
+    return ""
+
+
+def _make_parents(root: Path, folder: Path) -> None:
+    """Create folder's missing parts one at a time, each a real folder (a
+    symlink appearing on the way makes mkdir or the exclusive open fail)."""
+    current = root
+    for part in folder.relative_to(root).parts:
+        current = current / part
+        if not current.is_dir() or current.is_symlink():
+            os.mkdir(current)
 
 
 def _candidates(source: Path, ignored: list[str], spec: Patterns) -> Iterator[str]:

@@ -23,7 +23,7 @@ import tomllib
 from typing import TYPE_CHECKING, Any
 
 from plugins.editors import jsonc
-from plugins.editors.files import Written, read, save
+from plugins.editors.files import Written, leads_out, read, save
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -207,6 +207,10 @@ def write_agent_files(workspace: Workspace) -> list[Written]:
     ]
     written = []
     for relative, write in steps:
+        refused = leads_out(root, relative)
+        if refused is not None:
+            written.append(refused)
+            continue
         try:
             written.append(write())
         except (jsonc.JsoncError, tomllib.TOMLDecodeError) as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.errors import EXIT_USAGE, SeedbedError
-from plugins.editors.files import Written, fill, read, save, template
+from plugins.editors.files import Written, fill, leads_out, read, save, template
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
@@ -45,6 +45,9 @@ def write_ci_workflow(
     a path/URL of the seedbed the project uses.
     """
     text = render(workspace, provider, seedbed_spec)
+    refused = leads_out(workspace.root, PROVIDERS[provider][0])
+    if refused is not None:
+        return refused
     path = workspace.root / PROVIDERS[provider][0]
     old = read(path)
     if old is not None and old != text:

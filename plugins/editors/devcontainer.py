@@ -13,7 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 from plugins.editors import jsonc
-from plugins.editors.files import Written, fill, read, save, template
+from plugins.editors.files import Written, fill, leads_out, read, save, template
 from plugins.editors.vscode import merge_template
 
 if TYPE_CHECKING:
@@ -64,6 +64,9 @@ def render(workspace: Workspace, port: int | None) -> str:
 
 def write_devcontainer(workspace: Workspace, port: int | None = None) -> Written:
     """Write or merge the file at the worktree root (the user's keys win)."""
+    refused = leads_out(workspace.root, DEVCONTAINER)
+    if refused is not None:
+        return refused
     path = workspace.root / DEVCONTAINER
     old = read(path)
     try:

@@ -4,6 +4,10 @@ atomically, and never over what the user wrote (callers merge first).
 A file seedbed creates in a worktree and git does not track is added to the
 repository's info/exclude, so `git status` stays clean in every worktree and
 `git add -A` never commits a file whose content differs per worktree (a port).
+
+Every file is first checked with `leads_out`: a branch may track `.vscode` (or
+the file itself) as a symlink to a folder outside the worktree, and seedbed
+neither reads nor writes through it (the file is reported as skipped).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 from core import runner
 from core.assets import asset_dir
+from core.paths import inside
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,20 @@ class Written:
             "note": self.note,
             **self.extra,
         }
+
+
+def leads_out(root: Path, relative: str) -> Written | None:
+    """A "skipped" record when root/relative, symlinks resolved, is outside
+    root (nothing is read or written there); None when it is inside."""
+    path = root / relative
+    if inside(path, root):
+        return None
+    return Written(
+        path,
+        "skipped",
+        note=f"leads out of the worktree (to {os.path.realpath(path)}) through a "
+        "symlink; not written",
+    )
 
 
 def template(*parts: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plugins.editors import jsonc
-from plugins.editors.files import Written, fill, read, save, template
+from plugins.editors.files import Written, fill, leads_out, read, save, template
 
 if TYPE_CHECKING:
     from core.app import App
@@ -238,8 +238,14 @@ def dev_server(app: App) -> DevServer | None:
 
 
 def write_all(workspace: Workspace, server: DevServer | None) -> Sequence[Written]:
-    written = [write_settings(workspace), write_extensions(workspace)]
-    launch = write_launch(workspace, server)
+    root = workspace.root
+    written = [
+        leads_out(root, SETTINGS) or write_settings(workspace),
+        leads_out(root, EXTENSIONS) or write_extensions(workspace),
+    ]
+    launch = write_launch(workspace, server) if server is None else None
+    if server is not None:
+        launch = leads_out(root, LAUNCH) or write_launch(workspace, server)
     if launch is not None:
         written.append(launch)
     return written

@@ -2,6 +2,11 @@
 
 The installer is uv's pip interface when uv is on PATH (installer = "auto",
 several times faster) or pip itself (installer = "pip").
+
+Requirement files are repository content: a configured one (`requirements`),
+a default one, or one pulled in with `-r`/`-c` must stay inside the worktree,
+symlinks resolved; one that leads out is a configuration error (exit 3) before
+anything is installed.
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.errors import ConfigError
 from core.hookspecs import hookimpl
+from core.paths import confine, inside
 from core.records import Detection, Manager, SetupContext, Step, Watch
 from core.workspace import Workspace
 from plugins.managers import base, relocate
@@ -54,7 +61,9 @@ class PipManager:
         if environment.exists() and not reuse:
             steps.append(base.remove_env_step(environment))
         packages: list[str] = []
-        for name in requirement_files(workspace):
+        names = requirement_files(workspace)
+        _refuse_escaping_includes(workspace.root, names)
+        for name in names:
             packages += ["-r", name]
         if base.is_package(workspace):
             packages += ["-e", "."]
@@ -121,22 +130,41 @@ class PipManager:
 
 
 def requirement_files(workspace: Workspace) -> list[str]:
+    """The requirement files to install, each confined to the worktree (a
+    tracked symlink to a file outside is refused, naming the key)."""
+    root = workspace.root
     configured = list(workspace.config["requirements"])
     if configured:
+        where = workspace.config.origins.get("requirements", "configuration")
+        for name in configured:
+            confine(root, name, where, "requirements")
         return configured
     names = ["requirements.txt"]
     if workspace.config["dev"]:
         names.append("requirements-dev.txt")
-    return [name for name in names if (workspace.root / name).is_file()]
+    present = [name for name in names if (root / name).is_file()]
+    for name in present:
+        confine(root, name, str(root / name), "requirements")
+    return present
 
 
 def included_files(root: Path, names: Sequence[str]) -> list[str]:
-    """The files and the ones they pull in with -r/-c, so editing either re-syncs."""
+    """The files and the ones they pull in with -r/-c, so editing either
+    re-syncs; only those inside the worktree (nothing outside is read)."""
+    return _includes(root, names)[0]
+
+
+def _includes(root: Path, names: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(files inside the worktree, includes that lead out of it)."""
     seen: list[str] = []
+    outside: list[str] = []
     pending = list(names)
     while pending:
         name = pending.pop()
-        if name in seen:
+        if name in seen or name in outside:
+            continue
+        if not inside(root / name, root):
+            outside.append(name)
             continue
         seen.append(name)
         try:
@@ -148,7 +176,21 @@ def included_files(root: Path, names: Sequence[str]) -> list[str]:
             match = _INCLUDE.match(line)
             if match:
                 pending.append(str(base_dir / match.group(1)))
-    return sorted(seen)
+    return sorted(seen), sorted(outside)
+
+
+def _refuse_escaping_includes(root: Path, names: Sequence[str]) -> None:
+    """A `-r ../x` (or a symlink) in a requirement file would make the
+    installer read a file outside the worktree: refused before installing."""
+    outside = _includes(root, names)[1]
+    if outside:
+        raise ConfigError(
+            f"requirement file {outside[0]!r} (pulled in with -r/-c) leads out "
+            f"of the worktree {root}",
+            "keep requirement files inside the worktree; nothing was changed",
+            file=outside[0],
+            key="requirements",
+        )
 
 
 MANAGER: Manager = PipManager()

@@ -29,8 +29,9 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         section=SECTION,
     ),
     ConfigKey("memory", "str", "1g", "memory limit per pod (512m, 2g)", SECTION),
-    ConfigKey("cpus", "float", 1.0, "CPUs per pod (0.5, 2)", section=SECTION),
-    ConfigKey("pids", "int", 256, "process limit per pod", section=SECTION),
+    # Docker's smallest CPU share is 0.01.
+    ConfigKey("cpus", "float", 1.0, "CPUs per pod (0.5, 2)", SECTION, minimum=0.01),
+    ConfigKey("pids", "int", 256, "process limit per pod", SECTION, minimum=1),
     ConfigKey("scratch", "str", "256m", "size of each tmpfs (/tmp and HOME)", SECTION),
     ConfigKey("network", "bool", False, "give pods a network", section=SECTION),
     ConfigKey(
@@ -40,18 +41,29 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         'uid:gid inside pods; "" means the host user (see docs/pods.md)',
         section=SECTION,
     ),
-    ConfigKey("max_per_command", "int", 10, "pods one `pod up` may create", SECTION),
-    ConfigKey("max_total", "int", 15, "seedbed pods on the engine at once", SECTION),
-    ConfigKey("max_per_env", "int", 5, "pods of one env at once", section=SECTION),
+    ConfigKey(
+        "max_per_command", "int", 10, "pods one `pod up` may create", SECTION, minimum=1
+    ),
+    ConfigKey(
+        "max_total", "int", 15, "seedbed pods on the engine at once", SECTION, minimum=1
+    ),
+    ConfigKey("max_per_env", "int", 5, "pods of one env at once", SECTION, minimum=1),
     ConfigKey(
         "memory_warn_percent",
         "int",
         90,
         "warn when a pod uses this share of its memory limit",
         section=SECTION,
+        minimum=1,
+        maximum=100,
     ),
     ConfigKey(
-        "ready_timeout", "float", 60.0, "seconds a pod may take to be ready", SECTION
+        "ready_timeout",
+        "float",
+        60.0,
+        "seconds a pod may take to be ready",
+        SECTION,
+        minimum=0.1,
     ),
 )
 
