@@ -157,9 +157,14 @@ class Database:
 
     @property
     def url(self) -> str:
-        """DATABASE_URL as Django (dj-database-url) and SQLAlchemy read it."""
+        """DATABASE_URL as Django (dj-database-url) and SQLAlchemy read it.
+
+        The path and the names are percent-encoded (RFC 3986), as both decode
+        them: a space, quote, backtick, `$`, `#`, `?` or newline in a worktree
+        path can neither break the URL nor run anything when `.env` is sourced.
+        """
         if self.engine == "sqlite":
-            return f"sqlite:///{self.name}"  # absolute path: four slashes
+            return f"sqlite:///{quote(self.name)}"  # absolute path: four slashes
         assert self.server is not None
         return self.server.database_url(self.name)
 
