@@ -149,7 +149,7 @@ def _database(url, test_name):
     if url.startswith("sqlite:///"):
         return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": url[len("sqlite:///"):],
+            "NAME": unquote(url[len("sqlite:///"):]),
             "TEST": {"NAME": test_name},
         }
     parts = urlsplit(url)
