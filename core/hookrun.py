@@ -4,6 +4,10 @@ The no-op path (a branch switch whose lock did not change) must add at most
 60 ms to a checkout, so it imports only the standard library and core.state:
 one `git rev-parse`, a JSON read and a few file hashes. Nothing here may fail
 the git command: every problem is one line on stderr and exit status 0.
+
+A checkout acts only on a seedbed configuration the user trusted (core.trust):
+the check comes before the App is loaded or `background` is read, so an
+untrusted branch decides nothing, not even whether to start a process.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ def main(args: list[str]) -> int:
         if facts is None:
             return 0
         if trigger != "create" and state.is_in_sync(facts.root):
+            return 0
+        if not _trusted(facts):
             return 0
         return _setup(facts.root, trigger)
     except KeyboardInterrupt:
@@ -57,6 +63,15 @@ def _trigger(hook: str, args: list[str]) -> str | None:
         previous = os.environ.get("PRE_COMMIT_FROM_REF", "")
         return "create" if not previous or set(previous) == {"0"} else "checkout"
     return None
+
+
+def _trusted(facts: GitFacts) -> bool:
+    from core import trust  # standard library only: tomllib, hashlib, json
+
+    verdict = trust.check(facts.root, facts.common_dir)
+    if verdict.line:
+        print(verdict.line, file=sys.stderr)
+    return verdict.trusted
 
 
 def _setup(root: Path, trigger: str) -> int:

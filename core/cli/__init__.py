@@ -28,6 +28,7 @@ BUILTIN: dict[str, tuple[str, str]] = {
     "plugins": ("core.cli.plugins", "List plugins and the hooks each implements."),
     "metrics": ("core.cli.metrics", "Show or export recorded runs."),
     "gc": ("core.cli.gc", "Release what removed worktrees still hold."),
+    "trust": ("core.cli.trust", "Trust this worktree's seedbed configuration."),
 }
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from core.cli.output import emit_json, json_option, table
+
+if TYPE_CHECKING:
+    from core.gitfacts import GitFacts
 
 
 @click.group("hooks")
@@ -18,12 +22,14 @@ def command() -> None:
 @command.command("install")
 @json_option
 def install(as_json: bool) -> int:
-    """Install the hooks, chaining any hook already there."""
+    """Install the hooks, chaining any hook already there, and trust this
+    worktree's seedbed configuration as it is now (see `seedbed trust`)."""
     from core import githooks
     from core.workspace import Workspace
 
     facts = Workspace.facts_for(Path.cwd())
     result = githooks.install(facts)
+    result["trust"] = _trust_current(facts)
     if as_json:
         emit_json(result)
         return 0
@@ -32,7 +38,46 @@ def install(as_json: bool) -> int:
         click.echo(f"installed {hook['path']}{chained}")
     if result["warning"]:
         click.echo(f"seedbed: warning: {result['warning']}", err=True)
+    _say_trust(result["trust"])
     return 0
+
+
+def _trust_current(facts: GitFacts) -> dict[str, Any]:
+    """Installing the hooks is consent to this configuration: record it, so
+    checkouts of branches that keep it set up without asking."""
+    from core import trust
+    from core.errors import ConfigError
+
+    try:
+        snap = trust.snapshot(facts.root)
+    except ConfigError as exc:  # the hooks are in; trust waits for a fix
+        return {"recorded": False, "files": [], "digest": None, "error": exc.message}
+    recorded = None
+    if not snap.implicit:
+        recorded = trust.record(facts.common_dir, snap, "hooks install")
+    return {
+        "recorded": recorded is not None,
+        "files": snap.files,
+        "digest": snap.digest,
+        "moved_aside": recorded.moved_aside if recorded else "",
+    }
+
+
+def _say_trust(info: dict[str, Any]) -> None:
+    if info.get("error"):
+        click.echo(
+            f"seedbed: warning: {info['error']}; its configuration is not trusted: "
+            "fix it, then run `seedbed trust`",
+            err=True,
+        )
+    elif info["recorded"]:
+        if info["moved_aside"]:
+            click.echo(f"moved the damaged trust file to {info['moved_aside']}")
+        click.echo(
+            f"trusted this worktree's seedbed configuration ({', '.join(info['files'])}"
+            f", digest {info['digest'][:12]}); a checkout that changes it runs "
+            "nothing until `seedbed trust`"
+        )
 
 
 @command.command("uninstall")

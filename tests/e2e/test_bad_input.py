@@ -98,6 +98,7 @@ def test_precedence_and_override(tmp_path: Path, offline: Path) -> None:
 
 def test_background_setup_logs_and_reports(pip_repo: Path, tmp_path: Path) -> None:
     commit(pip_repo, ".seedbed.toml", "background = true\n")
+    assert seedbed("trust", cwd=pip_repo).returncode == 0  # a changed config
     wt = tmp_path / "bg"
     out = worktree_add(pip_repo, wt, "bg")
     assert out.returncode == 0 and "background" in out.stderr

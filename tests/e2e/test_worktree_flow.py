@@ -152,6 +152,7 @@ def test_pip_project_with_uv_installer_and_forced_pip(
     (main / ".seedbed.toml").write_text('installer = "pip"\n')
     git("add", ".seedbed.toml", cwd=main)
     git("commit", "-qm", "force pip", cwd=main)
+    assert seedbed("trust", cwd=main).returncode == 0  # a changed config
     forced = tmp_path / "forced"
     assert worktree_add(main, forced, "forced").returncode == 0
     info = ready(forced)
