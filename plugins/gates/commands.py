@@ -156,11 +156,19 @@ def init(
         from plugins.editors.ci import write_ci_workflow
 
         files.append(write_ci_workflow(app.workspace, ci))
+    # The pre-commit route has no `hooks install`: the configuration init just
+    # wrote at the user's request is the one a checkout may act on.
+    from core import trust
+
+    trusted = trust.record(
+        app.workspace.common_dir, trust.snapshot(root), "seedbed init"
+    ).record
     if as_json:
         emit_json(
             {
                 "changes": [c.as_dict() for c in changes],
                 "files": [w.as_dict() for w in files],
+                "trust": {"digest": trusted["digest"], "how": trusted["how"]},
             }
         )
     else:
@@ -168,6 +176,7 @@ def init(
             click.echo(f"{change.action:9} {change.path}  {change.detail}".rstrip())
         for written in files:
             click.echo(f"{written.status:9} {written.path}  {written.note}".rstrip())
+        click.echo("trusted   this seedbed configuration for checkouts (seedbed trust)")
         click.echo(
             "next: pre-commit install  (installs the pre-commit, pre-push and "
             "post-checkout hooks listed in default_install_hook_types)"

@@ -27,6 +27,18 @@ def test_init_writes_agent_entries_and_ci_workflow_once(repo: Path) -> None:
     assert {c["action"] for c in again["changes"]} <= {"unchanged", "kept"}
 
 
+def test_init_trusts_the_configuration_it_wrote(repo: Path) -> None:
+    """The pre-commit route has no `hooks install`: a checkout must still act on
+    the [tool.seedbed] table that init wrote at the user's request."""
+    (repo / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "0"\n')
+    out = seedbed("init", "--json", cwd=repo)
+    assert out.returncode == 0, out.stdout + out.stderr
+    digest = json.loads(out.stdout)["trust"]["digest"]
+    shown = json.loads(seedbed("trust", "--show", "--json", cwd=repo).stdout)
+    assert shown["trusted"] is True
+    assert shown["digest"] == digest
+
+
 def test_init_without_a_terminal_asks_nothing_and_writes_no_agent_files(
     repo: Path,
 ) -> None:
