@@ -52,7 +52,14 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey(
         "port_range", "str", ports.DEFAULT_RANGE, "ports to allocate from", SECTION
     ),
-    ConfigKey("port_block", "int", ports.DEFAULT_BLOCK, "ports per worktree", SECTION),
+    ConfigKey(
+        "port_block",
+        "int",
+        ports.DEFAULT_BLOCK,
+        "ports per worktree",
+        SECTION,
+        minimum=1,
+    ),
     ConfigKey(
         "database",
         "str",

@@ -38,6 +38,8 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         COVERAGE_FLOOR,
         "tests gate: fail below this total coverage, in percent",
         section=SECTION,
+        minimum=0,
+        maximum=100,
     ),
     ConfigKey(
         "coverage_source",
@@ -68,6 +70,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "types gate: what mypy checks (default: mypy's `files` setting, else "
         "src/ when present, else the project)",
         section=SECTION,
+        path=True,
     ),
     ConfigKey(
         "line_length",
@@ -76,6 +79,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         "format and lint gates: columns, used when the project's ruff config "
         "sets no line-length (a value set here always wins)",
         section=SECTION,
+        minimum=1,
     ),
     ConfigKey(
         "secrets_baseline",
@@ -83,5 +87,6 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
         BASELINE,
         "secrets gate: detect-secrets baseline file of accepted findings",
         section=SECTION,
+        path=True,
     ),
 )
