@@ -13,6 +13,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import SetupError
+
 # Git exports these to hooks; they describe the *calling* repository and would
 # mislead a git started by a package manager (git dependencies) in another cwd.
 GIT_CONTEXT_VARIABLES = (
@@ -31,6 +33,15 @@ def clean_git_env(env: dict[str, str] | None = None) -> dict[str, str]:
     for name in GIT_CONTEXT_VARIABLES:
         base.pop(name, None)
     return base
+
+
+def newline_in_path(cwd: Path) -> SetupError:
+    return SetupError(
+        f"{str(cwd)!r}: the worktree's path (or its repository's) holds a "
+        "newline; seedbed cannot set up such a worktree, so it did nothing; "
+        "move it to a path without one (git worktree move)",
+        "git worktree move OLD NEW, then `seedbed setup` there",
+    )
 
 
 @dataclass(frozen=True)
@@ -89,9 +100,14 @@ class GitFacts:
                 )
         except (FileNotFoundError, NotADirectoryError):
             return None
-        lines = out.stdout.splitlines()
+        lines = out.stdout.split("\n")[:-1]  # one per answer; never split on \r
         if out.returncode != 0 or len(lines) < 3:
             return None
+        answers = 4 if "--abbrev-ref" in out.args else 3
+        if len(lines) > answers:
+            # More lines than answers: a path holds a newline, and no tool
+            # (git's own output, sh, activate scripts) can carry it safely.
+            raise newline_in_path(cwd)
         branch = lines[3] if len(lines) > 3 and lines[3] != "HEAD" else ""
         if not branch and len(lines) == 3:
             branch = _unborn_branch(Path(lines[1]))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import shlex
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -154,8 +155,23 @@ def _activate_path(activate: Path) -> str:
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("VIRTUAL_ENV=") and "$" not in stripped:
-            return stripped.split("=", 1)[1].strip().strip("'\"")
+            return _unquote(stripped.split("=", 1)[1].strip())
     return ""
+
+
+def _unquote(value: str) -> str:
+    """The path a shell assignment holds. uv quotes for sh (a quote in the
+    path becomes '"'"'); python -m venv wraps it in double quotes unescaped,
+    which sh cannot always read back: then the text between the outer quotes."""
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        words = []
+    if len(words) == 1:
+        return words[0]
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
 
 
 def _editable_paths(environment: Path) -> Iterator[tuple[Path, str]]:

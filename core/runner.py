@@ -42,7 +42,10 @@ def run_step(
     log: IO[bytes] | None = None,
     echo: bool = False,
     default_timeout: float | None = None,
+    track: Path | None = None,
 ) -> StepResult:
+    """track: a file that names the running step's process group while it
+    runs, so the next setup can stop it if seedbed itself was killed."""
     if step.action is not None:
         return _run_action(step, log)
     return run_argv(
@@ -54,6 +57,7 @@ def run_step(
         log=log,
         echo=echo,
         labels=step.labels,
+        track=track,
     )
 
 
@@ -89,6 +93,7 @@ def run_argv(
     log: IO[bytes] | None = None,
     echo: bool = False,
     labels: Mapping[str, str] | None = None,
+    track: Path | None = None,
 ) -> StepResult:
     argv = tuple(argv)
     if log:
@@ -112,6 +117,13 @@ def run_argv(
         return StepResult(
             name, argv, 0.0, 127, output_tail=message, labels=labels or {}
         )
+    if track is not None:
+        try:
+            _record_group(track, proc.pid, argv)
+        except BaseException:  # unrecorded, it could outlive a killed seedbed
+            _kill_group(proc.pid)
+            proc.wait()
+            raise
 
     timed_out = threading.Event()
 
@@ -150,6 +162,8 @@ def run_argv(
     finally:
         if timer:
             timer.cancel()
+        if track is not None:
+            _forget_group(track, proc.pid)
     seconds = time.perf_counter() - start
     code = proc.returncode
     if timed_out.is_set():
@@ -199,3 +213,110 @@ def terminate_as_interrupt() -> Iterator[None]:
 def _kill_group(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
+
+
+# --- leftover steps of a killed seedbed --------------------------------------
+# A step runs in its own session, so a SIGKILL of seedbed (which no handler can
+# catch) leaves it running. Its process group is recorded while it runs; the
+# next setup, holding the worktree lock, stops a leftover group before it
+# touches the environment: never two writers of one environment.
+
+STOP_WAIT = 5.0
+
+
+def _record_group(track: Path, pid: int, argv: Sequence[str]) -> None:
+    from core import state
+
+    state.write_json_atomic(
+        track,
+        {
+            "pgid": pid,
+            "start": process_start(pid),
+            "argv": list(argv[:4]),
+            "seedbed_pid": os.getpid(),
+        },
+    )
+
+
+def _forget_group(track: Path, pid: int) -> None:
+    from core import state
+
+    data = state.read_json(track) or {}
+    if data.get("pgid") == pid:
+        with contextlib.suppress(OSError):
+            track.unlink()
+
+
+def process_start(pid: int) -> int | None:
+    """The process's start time in clock ticks (/proc/PID/stat field 22): with
+    the pid it names one process, even after the pid is reused."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    fields = text.rsplit(b")", 1)[-1].split()
+    try:
+        return int(fields[19])
+    except (IndexError, ValueError):
+        return None
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of the process group, from /proc."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[-1].split()
+        except OSError:
+            continue
+        if len(fields) > 2 and fields[0] != b"Z" and fields[2] == str(pgid).encode():
+            members.append(int(entry))
+    return members
+
+
+def stop_leftover(track: Path) -> str:
+    """Stop the step group a killed seedbed left running (SIGTERM, a short
+    wait, SIGKILL) and say what was done; "" when there was none."""
+    from core import state
+
+    data = state.read_json(track)
+    if not data:
+        return ""
+    pgid = data.get("pgid")
+    if not isinstance(pgid, int) or isinstance(pgid, bool) or pgid <= 1:
+        with contextlib.suppress(FileNotFoundError):
+            track.unlink()
+        return ""
+    start = process_start(pgid)
+    # The leader's pid now names another process: the group ended long ago.
+    # (A gone leader is fine: the kernel keeps a pgid while members live.)
+    reused = start is not None and start != data.get("start")
+    stopped = ""
+    if not reused and group_members(pgid):
+        argv = " ".join(str(a) for a in data.get("argv", []))
+        stopped = f"stopped the leftover step `{argv}` (process group {pgid})"
+        _signal_group(pgid, signal.SIGTERM)
+        if not _wait_gone(pgid, STOP_WAIT):
+            _signal_group(pgid, signal.SIGKILL)
+            _wait_gone(pgid, STOP_WAIT)
+    with contextlib.suppress(FileNotFoundError):
+        track.unlink()
+    return stopped
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def _wait_gone(pgid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while group_members(pgid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import fcntl
 import hashlib
 import json
@@ -26,6 +27,7 @@ from core import (
     fastcheck,
     interpreters,
     metrics,
+    ownership,
     repair,
     reuse,
     runner,
@@ -42,6 +44,10 @@ from core.errors import (
 )
 from core.records import Interpreter, Manager, SetupContext, Step, StepResult
 from core.workspace import Workspace
+
+# While a step runs, its process group (see runner.stop_leftover).
+CHILD = "step-running.json"
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 # When two managers detect a project equally weakly, the first here wins.
 PRECEDENCE = ("uv", "poetry", "pdm", "conda", "pip")
@@ -191,37 +197,71 @@ def run_setup(
     root = workspace.root
     manager = choose_manager(app)
     env_dir = manager.env_dir(workspace)
-    ensure_excluded(
-        workspace,
-        [
-            "/.seedbed/",
-            f"/{os.path.relpath(env_dir, root)}/",
-            *getattr(manager, "excludes", ()),
-        ],
-    )
-    with state.worktree_lock(root, wait=wait):
-        if (
-            not recreate
-            and state.is_in_sync(root)
-            and _same_settings(workspace, manager)
-            and manager.health_check(workspace) is None
-            and not _problems(workspace, manager)
-        ):
-            ready = state.read_ready(root) or {}
-            return Outcome(
-                True,
-                trigger,
-                manager.name,
-                ready.get("installer", ""),
-                ready.get("fingerprint", ""),
-                skipped=True,
-                python=ready.get("python", {}).get("version", ""),
-                package_count=ready.get("package_count"),
+    try:
+        ensure_excluded(
+            workspace,
+            [
+                "/.seedbed/",
+                f"/{os.path.relpath(env_dir, root)}/",
+                *getattr(manager, "excludes", ()),
+            ],
+        )
+        with state.worktree_lock(root, wait=wait):
+            return _setup_locked(
+                app, manager, trigger, recreate, progress, echo, env_dir
             )
-        with runner.terminate_as_interrupt():
-            return _run_locked(
-                app, manager, trigger, recreate, progress or QuietProgress(), echo
-            )
+    except OSError as exc:
+        raise SetupError(
+            disk_message(exc, "writing seedbed's state"), disk_hint(exc)
+        ) from exc
+
+
+def disk_message(exc: OSError, doing: str) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in DISK_FULL:
+        return f"setup failed: the disk is full{where} while {doing}"
+    return f"setup failed: {exc.strerror or exc}{where} while {doing}"
+
+
+def disk_hint(exc: OSError) -> str:
+    if exc.errno in DISK_FULL:
+        return "free some disk space (or raise the quota), then `seedbed setup`"
+    return "fix the file's permissions or path, then `seedbed setup`"
+
+
+def _setup_locked(
+    app: App,
+    manager: Manager,
+    trigger: str,
+    recreate: bool,
+    progress: Progress | None,
+    echo: bool,
+    env_dir: Path,
+) -> Outcome:
+    workspace = app.workspace
+    root = workspace.root
+    if (
+        not recreate
+        and state.is_in_sync(root)
+        and _same_settings(workspace, manager)
+        and manager.health_check(workspace) is None
+        and not _problems(workspace, manager)
+    ):
+        ready = state.read_ready(root) or {}
+        return Outcome(
+            True,
+            trigger,
+            manager.name,
+            ready.get("installer", ""),
+            ready.get("fingerprint", ""),
+            skipped=True,
+            python=ready.get("python", {}).get("version", ""),
+            package_count=ready.get("package_count"),
+        )
+    with runner.terminate_as_interrupt():
+        return _run_locked(
+            app, manager, trigger, recreate, progress or QuietProgress(), echo
+        )
 
 
 # Settings that change what an environment holds; the user's config file and
@@ -279,8 +319,14 @@ class _Plan:
     """Runs steps in order into one log, stopping at the first failure."""
 
     def __init__(
-        self, workspace: Workspace, log: IO[bytes], progress: Progress, echo: bool
+        self,
+        workspace: Workspace,
+        log: IO[bytes],
+        progress: Progress,
+        echo: bool,
+        track: Path,
     ) -> None:
+        self.track = track
         self.workspace = workspace
         self.log = log
         self.progress = progress
@@ -296,6 +342,7 @@ class _Plan:
                 self.log,
                 echo=self.echo,
                 default_timeout=float(self.workspace.config["step_timeout"]),
+                track=self.track,
             )
             self.progress.end(result)
             self.results.append(result)
@@ -317,16 +364,6 @@ def _run_locked(
     started_at, start = time.time(), time.perf_counter()
     run_id = uuid.uuid4().hex
     installer, uv = resolve_installer(workspace)
-    state.clear_ready(root)
-    state.write_json_atomic(
-        state.state_dir(root) / state.LAST,
-        {
-            "status": "running",
-            "trigger": trigger,
-            "started_at": started_at,
-            "pid": os.getpid(),
-        },
-    )
     log_path = state.state_dir(root) / state.LOG
     detail: dict[str, Any] = {}
     error = hint = ""
@@ -336,9 +373,33 @@ def _run_locked(
     package_count: int | None = None
     plan: _Plan | None = None
     try:
+        state.clear_ready(root)
+        state.write_json_atomic(
+            state.state_dir(root) / state.LAST,
+            {
+                "status": "running",
+                "trigger": trigger,
+                "started_at": started_at,
+                "pid": os.getpid(),
+            },
+        )
+        # Never two writers of one environment: a step a killed seedbed left
+        # running is stopped before anything here touches the environment.
+        stopped = runner.stop_leftover(state.state_dir(root) / CHILD)
+        if stopped:
+            detail["stopped"] = stopped
+        ownership.check_place(root, env_dir)
         repairs = [] if recreate else _problems(workspace, manager)
+        if ownership.pending(root, env_dir) and os.path.lexists(env_dir):
+            # Its creation was interrupted: whatever is there is half made.
+            repairs.append(f"{env_dir}: its creation was interrupted; rebuilt")
         if repairs:
             detail["repair"] = repairs
+            _check_removable(root, env_dir)
+        elif recreate:
+            _check_removable(root, env_dir)
+        if not os.path.lexists(env_dir):
+            ownership.begin_creation(root, env_dir)
         interpreter = _interpreter(workspace, manager)
         python = interpreter.version
         context = SetupContext(
@@ -359,7 +420,7 @@ def _run_locked(
         for extra in app.registry.pm.hook.seedbed_setup_steps(context=context):
             extra_steps.extend(extra)
         with _open_log(log_path) as log:
-            plan = _Plan(workspace, log, progress, echo)
+            plan = _Plan(workspace, log, progress, echo, state.state_dir(root) / CHILD)
             failed = plan.run([_include_step(workspace, detail)])
             if failed is not None:
                 reuse_steps = []  # nothing else runs after a failed step
@@ -383,8 +444,14 @@ def _run_locked(
                 failed = plan.run(list(manager.setup_steps(context)))
             if failed is None:
                 failed = plan.run(extra_steps)
-            if failed is not None:
+            if failed is not None and "removes" in failed.labels:
+                # The folder in the way is not seedbed's: its own message.
+                error, _, hint = failed.output_tail.partition("\n")
+                exit_code = failed.exit_code
+            elif failed is not None:
                 error = f"step '{failed.name}' failed (exit {failed.exit_code})"
+                if _says_disk_full(failed.output_tail):
+                    error += ": the disk is full"
                 hint = _failure_hint(failed, log_path)
         if not error:
             reason = _unhealthy(workspace, manager)
@@ -401,6 +468,7 @@ def _run_locked(
                 python = interpreters.probe(env_dir / "bin" / "python") or python
             package_count = count_packages(env_dir)
             results = plan.results if plan else []
+            ownership.finish_creation(root, env_dir)
             # Before the marker: the marker is what makes the hook trust these.
             fastcheck.write(
                 state.state_dir(root),
@@ -438,6 +506,9 @@ def _run_locked(
             )
     except SeedbedError as exc:
         error, hint, exit_code = exc.message, exc.hint, exc.exit_code
+    except OSError as exc:  # a full disk, most often: a failed setup, exit 5
+        error = disk_message(exc, f"setting up {root}")
+        hint = disk_hint(exc)
     except Exception as exc:  # a bug (ours or a plugin's): a failed setup, not a
         # vanished one; the marker stays cleared and `status` says why.
         error = f"internal error: {type(exc).__name__}: {exc}"
@@ -458,16 +529,44 @@ def _run_locked(
         exit_code=0 if not error else exit_code,
         extra=detail,
     )
-    state.write_json_atomic(
-        state.state_dir(root) / state.LAST,
-        {
-            "status": "ready" if outcome.ok else "failed",
-            "finished_at": time.time(),
-            **outcome.as_dict(),
-        },
-    )
+    _write_last(root, outcome)
     _record(workspace, run_id, started_at, outcome)
     return outcome
+
+
+def _write_last(root: Path, outcome: Outcome) -> None:
+    """The attempt's end; when it cannot be written (a full disk), the
+    "running" record goes, so status never claims a setup is still going on."""
+    path = state.state_dir(root) / state.LAST
+    try:
+        state.write_json_atomic(
+            path,
+            {
+                "status": "ready" if outcome.ok else "failed",
+                "finished_at": time.time(),
+                **outcome.as_dict(),
+            },
+        )
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+# What tools print for ENOSPC and EDQUOT (C library wording; Rust adds the code).
+_DISK_FULL_TEXT = ("No space left on device", "Disk quota exceeded")
+
+
+def _says_disk_full(output: str) -> bool:
+    return any(text in output for text in _DISK_FULL_TEXT)
+
+
+def _check_removable(root: Path, env_dir: Path) -> None:
+    """A rebuild removes the environment: refuse before any step runs when
+    the folder there is not seedbed's (a venv the user made, say)."""
+    if os.path.lexists(env_dir) and not ownership.owned(root, env_dir):
+        raise ownership.not_ours(
+            env_dir, "it must be rebuilt, and it is not an environment seedbed made"
+        )
 
 
 def _reuse_plan(
@@ -492,6 +591,8 @@ def _reuse_plan(
     env_dir = manager.env_dir(workspace)
     if env_dir.exists() and not repairs and manager.health_check(workspace) is None:
         return []
+    if os.path.lexists(env_dir) and not ownership.owned(workspace.root, env_dir):
+        return []  # the user's folder: never replaced by a sibling's copy
     donor = reuse.find_donor(workspace.root, workspace.common_dir, fingerprint)
     if donor is None:
         return []

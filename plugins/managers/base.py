@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from core import runner
-from core.errors import EnvironmentProblem
+from core import ownership, paths, runner
+from core.errors import ConfigError, EnvironmentProblem
 from core.records import RunCommand, SetupContext, Step
 from core.workspace import Workspace
 
@@ -37,7 +37,24 @@ CACHE_VARIABLES = (
 
 
 def env_dir(workspace: Workspace) -> Path:
-    return workspace.root / str(workspace.config["env_dir"])
+    """The configured folder inside the worktree; a value or a tracked symlink
+    that leads out of it is a configuration error (exit 3), so nothing outside
+    the worktree is ever created, synced or removed."""
+    return confined(workspace, str(workspace.config["env_dir"]))
+
+
+def confined(workspace: Workspace, relative: str) -> Path:
+    where = workspace.config.origins.get("env_dir", "seedbed's default")
+    environment = paths.confine(workspace.root, relative, where, "env_dir")
+    if os.path.realpath(environment) == os.path.realpath(workspace.root):
+        raise ConfigError(
+            f"{where}: key 'env_dir': {relative!r} is the worktree itself "
+            "(through a symlink)",
+            "use a folder inside the worktree, e.g. .venv; nothing was changed",
+            file=where,
+            key="env_dir",
+        )
+    return environment
 
 
 def env_python(environment: Path) -> Path:
@@ -52,8 +69,30 @@ def run_command(workspace: Workspace, argv: Sequence[str]) -> RunCommand:
 
 
 def health_check(workspace: Workspace) -> str | None:
-    """Why the worktree's environment cannot be used, or None."""
+    """Why the worktree's environment cannot be used, or None. When pip
+    itself installs (installer = "pip", or "auto" without uv on PATH), an
+    environment without pip cannot be used either: a `python -m venv` killed
+    before ensurepip finished leaves a python that runs and no pip."""
+    environment = env_dir(workspace)
+    reason = venv_health(environment)
+    if reason is None and installs_with_pip(workspace) and not has_pip(environment):
+        reason = f"{environment} has no pip (an interrupted `python -m venv`?)"
+    return reason
+
+
+def venv_health_check(workspace: Workspace) -> str | None:
+    """health_check for managers that install with their own tool (uv,
+    poetry, pdm): their environments hold no pip on purpose."""
     return venv_health(env_dir(workspace))
+
+
+def installs_with_pip(workspace: Workspace) -> bool:
+    wanted = str(workspace.config.get("installer", "auto"))
+    return wanted == "pip" or (wanted == "auto" and shutil.which("uv") is None)
+
+
+def has_pip(environment: Path) -> bool:
+    return any(environment.glob("lib/python*/site-packages/pip/__init__.py"))
 
 
 def venv_health(environment: Path) -> str | None:
@@ -105,17 +144,34 @@ def venv_steps(context: SetupContext, environment: Path) -> list[Step]:
     pip since those managers install with their own installers."""
     if not context.recreate and venv_health(environment) is None:
         return []
-    return [remove_env_step(environment), create_venv_step(context, environment)]
+    return [
+        remove_env_step(environment, context.workspace.root),
+        create_venv_step(context, environment),
+    ]
 
 
-def remove_env_step(environment: Path) -> Step:
+def remove_env_step(environment: Path, root: Path | None = None) -> Step:
+    """Remove the environment, only when seedbed made it (core.ownership):
+    a link, a file, or a folder without seedbed's mark is an error naming it
+    and stays where it is."""
+
     def remove() -> None:
-        if environment.is_symlink() or environment.is_file():
-            environment.unlink()
-        elif environment.exists():
-            shutil.rmtree(environment)
+        ownership.remove(root or worktree_of(environment), environment)
 
-    return Step(f"remove {environment.name}", action=remove)
+    return Step(
+        f"remove {environment.name}",
+        action=remove,
+        labels={"removes": str(environment)},
+    )
+
+
+def worktree_of(environment: Path) -> Path:
+    """The worktree holding environment: the nearest folder above it with a
+    `.git` (a linked worktree's is a file)."""
+    for folder in environment.parents:
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return environment.parent
 
 
 def create_venv_step(

@@ -165,7 +165,7 @@ class CondaManager:
         # unless the user chose one.
         if "env_dir" in workspace.config.origins:
             return base.env_dir(workspace)
-        return workspace.root / DEFAULT_ENV_DIR
+        return base.confined(workspace, DEFAULT_ENV_DIR)
 
     def watch(self, workspace: Workspace) -> Watch:
         found = env_file(workspace)
@@ -214,7 +214,7 @@ class CondaManager:
             fresh = True
         steps: list[Step] = []
         if fresh:
-            steps.append(base.remove_env_step(prefix))
+            steps.append(base.remove_env_step(prefix, workspace.root))
         steps.append(
             Step(
                 f"{name} {'create' if fresh else 'update'}",
@@ -237,7 +237,7 @@ class CondaManager:
         prefix = self.env_dir(workspace)
         clone = (tool, "create", "--prefix", str(prefix), "--clone", str(donor_env))
         return [
-            base.remove_env_step(prefix),
+            base.remove_env_step(prefix, workspace.root),
             Step(
                 f"{name} create --clone",
                 clone,

@@ -30,7 +30,7 @@ class PdmManager:
     name = "pdm"
     env_dir = staticmethod(base.env_dir)
     run_command = staticmethod(base.run_command)
-    health_check = staticmethod(base.health_check)
+    health_check = staticmethod(base.venv_health_check)
     reuse_steps = staticmethod(relocate.reuse_steps)
     cache_stats = staticmethod(base.cache_stats)
     # pdm writes the interpreter it uses here when run by hand; per worktree.

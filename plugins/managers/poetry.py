@@ -27,7 +27,7 @@ class PoetryManager:
     name = "poetry"
     env_dir = staticmethod(base.env_dir)
     run_command = staticmethod(base.run_command)
-    health_check = staticmethod(base.health_check)
+    health_check = staticmethod(base.venv_health_check)
     reuse_steps = staticmethod(relocate.reuse_steps)
     cache_stats = staticmethod(base.cache_stats)
 

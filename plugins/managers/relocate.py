@@ -231,7 +231,7 @@ def reuse_steps(
             copy_dist(dist, donor_env, environment, rewrite)
 
     steps = [
-        base.remove_env_step(environment),
+        base.remove_env_step(environment, workspace.root),
         base.create_venv_step(context, environment),
         Step(
             "relocate from sibling",

@@ -16,7 +16,7 @@ class UvManager:
     name = "uv"
     env_dir = staticmethod(base.env_dir)
     run_command = staticmethod(base.run_command)
-    health_check = staticmethod(base.health_check)
+    health_check = staticmethod(base.venv_health_check)
     reuse_steps = staticmethod(relocate.reuse_steps)
     cache_stats = staticmethod(base.cache_stats)
 
@@ -50,7 +50,7 @@ class UvManager:
         argv.extend(base.link_mode_args(workspace))
         steps = []
         if context.recreate:
-            steps.append(base.remove_env_step(environment))
+            steps.append(base.remove_env_step(environment, workspace.root))
         steps.append(
             Step(
                 "uv sync",
