@@ -7,10 +7,20 @@ records what it did in `<common dir>/seedbed/hooks.json`. Uninstall puts back
 exactly what was there. The hook never names one worktree's virtualenv: it finds
 `seedbed` on PATH, falling back to the path install saw only when that path lies
 outside every worktree of the repository.
+
+One hooks folder can serve several repositories (core.hooksPath pointing at a
+shared folder). `USERS` in that folder lists, one per line, the common git dirs
+of the repositories that installed into it (written atomically under a flock of
+the folder itself, so uninstall leaves nothing behind). Uninstall in one
+removes only its line while another still uses the hooks; the last one
+restores exactly what was there. A listed repository whose git dir is gone is
+pruned.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shlex
@@ -19,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +41,7 @@ from core.gitfacts import GitFacts
 HOOK_NAMES = ("post-checkout", "post-merge", "post-rewrite")
 MARKER = "seedbed-managed-hook"
 CHAINED = ".seedbed-chained"
+USERS = ".seedbed-repositories"
 
 
 @dataclass(frozen=True)
@@ -39,9 +51,68 @@ class HookState:
     installed: bool
     chained: bool
     foreign: bool  # a hook that is not seedbed's sits where ours should
+    # Seedbed's hook is there, installed by other repositories sharing the
+    # folder, not by this one (it uninstalled, or never installed).
+    shared: bool = False
+    used_by: tuple[str, ...] = ()  # the repositories (common git dirs) listed
 
     def as_dict(self) -> dict[str, Any]:
-        return self.__dict__.copy()
+        return {**self.__dict__, "used_by": list(self.used_by)}
+
+
+# ---------------------------------------------------------------------------
+# The repositories that use one hooks folder
+# ---------------------------------------------------------------------------
+
+
+def repository_key(facts: GitFacts) -> str:
+    """How a repository is listed: its common git dir, symlinks resolved (the
+    hook compares it with `pwd -P`)."""
+    key = os.path.realpath(facts.common_dir)
+    if "\n" in key or "\r" in key:
+        raise HooksError(
+            f"{key}: a git dir with a line break cannot be listed in {USERS}",
+            "move the repository to a path without one",
+        )
+    return key
+
+
+@contextlib.contextmanager
+def _folder_lock(directory: Path) -> Iterator[None]:
+    """flock on the hooks folder itself: no lock file to leave behind."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def read_users(directory: Path) -> list[str] | None:
+    """The listed repositories; None when the folder has no list (hooks
+    installed by an older seedbed, or none)."""
+    try:
+        text = (directory / USERS).read_text()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def _write_users(directory: Path, users: list[str]) -> None:
+    path = directory / USERS
+    if not users:
+        path.unlink(missing_ok=True)
+        return
+    tmp = directory / f".{USERS}.tmp"
+    tmp.write_text("".join(f"{user}\n" for user in sorted(set(users))))
+    os.replace(tmp, path)
+
+
+def _gone(user: str) -> bool:
+    """A listed repository that no longer exists (its git dir is gone)."""
+    return not (Path(user) / "HEAD").exists()
 
 
 def _git(facts: GitFacts, *args: str) -> str:
@@ -152,6 +223,24 @@ def install(facts: GitFacts) -> dict[str, Any]:
     _check_writable(directory)
     fallback, warning = fallback_seedbed(facts)
     content = render_hook(fallback)
+    me = repository_key(facts)
+    with _folder_lock(directory):
+        _install_into(facts, directory, content, fallback)
+        users = read_users(directory) or []
+        pruned = [user for user in users if user != me and _gone(user)]
+        _write_users(directory, [u for u in users if u not in pruned] + [me])
+    return {
+        "hooks_dir": str(directory),
+        "hooks": [h.as_dict() for h in status(facts)],
+        "fallback": fallback,
+        "warning": warning,
+        "pruned": pruned,
+    }
+
+
+def _install_into(
+    facts: GitFacts, directory: Path, content: str, fallback: str
+) -> None:
     manifest = _read_manifest(facts)
     recorded: dict[str, Any] = manifest.setdefault("hooks", {})
     for name in HOOK_NAMES:
@@ -176,39 +265,67 @@ def install(facts: GitFacts) -> dict[str, Any]:
     manifest["installed_at"] = time.time()
     manifest["fallback"] = fallback
     _write_manifest(facts, manifest)
-    return {
-        "hooks_dir": str(directory),
-        "hooks": [h.as_dict() for h in status(facts)],
-        "fallback": fallback,
-        "warning": warning,
-    }
 
 
 def uninstall(facts: GitFacts) -> dict[str, Any]:
+    """Remove this repository's hooks; in a folder other repositories still
+    use, remove only this repository from its list and keep the hooks."""
     manifest = _read_manifest(facts)
     directories = {hooks_dir(facts)}
     if manifest.get("hooks_dir"):
         directories.add(Path(manifest["hooks_dir"]))
-    removed, restored, kept = [], [], []
-    for directory in directories:
-        for name in HOOK_NAMES:
-            target = directory / name
-            chained = directory / (name + CHAINED)
-            if not is_ours(target):
-                if chained.exists() or chained.is_symlink():
-                    kept.append(str(chained))  # the user replaced ours: keep both
-                continue
-            target.unlink()
-            removed.append(str(target))
-            if chained.exists() or chained.is_symlink():
-                os.rename(chained, target)
-                restored.append(str(target))
+    me = repository_key(facts)
+    result: dict[str, Any] = {
+        "removed": [],
+        "restored": [],
+        "left_alone": [],
+        "kept_for": [],
+        "kept_in": [],
+        "pruned": [],
+    }
+    for directory in sorted(directories):
+        if not directory.is_dir():
+            continue
+        with _folder_lock(directory):
+            users = read_users(directory)
+            if users is not None:
+                pruned = [u for u in users if u != me and _gone(u)]
+                others = [u for u in users if u != me and u not in pruned]
+                result["pruned"].extend(pruned)
+                _write_users(directory, others)
+                if others:
+                    result["kept_for"].extend(others)
+                    result["kept_in"].append(str(directory))
+                    continue
+            _remove_from(directory, result)
     _write_manifest(facts, {})
-    return {"removed": removed, "restored": restored, "left_alone": kept}
+    return result
+
+
+def _remove_from(directory: Path, result: dict[str, Any]) -> None:
+    """Remove seedbed's hooks from directory and put back what they chained."""
+    removed, restored = result["removed"], result["restored"]
+    kept = result["left_alone"]
+    for name in HOOK_NAMES:
+        target = directory / name
+        chained = directory / (name + CHAINED)
+        if not is_ours(target):
+            if chained.exists() or chained.is_symlink():
+                kept.append(str(chained))  # the user replaced ours: keep both
+            continue
+        target.unlink()
+        removed.append(str(target))
+        if chained.exists() or chained.is_symlink():
+            os.rename(chained, target)
+            restored.append(str(target))
 
 
 def status(facts: GitFacts) -> list[HookState]:
+    """Each hook as it stands for this repository: seedbed's hooks in a shared
+    folder that this repository is not listed in are `shared`, not installed."""
     directory = hooks_dir(facts)
+    users = read_users(directory)
+    mine = users is None or repository_key(facts) in users
     states = []
     for name in HOOK_NAMES:
         target = directory / name
@@ -218,9 +335,11 @@ def status(facts: GitFacts) -> list[HookState]:
             HookState(
                 name=name,
                 path=str(target),
-                installed=ours,
+                installed=ours and mine,
                 chained=chained.exists() or chained.is_symlink(),
                 foreign=(target.exists() or target.is_symlink()) and not ours,
+                shared=ours and not mine,
+                used_by=tuple(users or ()),
             )
         )
     return states

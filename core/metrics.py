@@ -9,15 +9,17 @@ the `schema_version` table; the Nushell reports read the same file.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import EXIT_ENVIRONMENT, SeedbedError
+from core.errors import EXIT_BUSY, EXIT_ENVIRONMENT, SeedbedError
+from core.state import DamagedState, move_aside
 
 SCHEMA_VERSION = 1
 
@@ -122,6 +124,31 @@ class MetricsStore:
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
+        """An open, migrated connection; a damaged file is DamagedState (exit 3,
+        `seedbed doctor --fix` moves it aside), a full disk a clear error."""
+        try:
+            with self._connect() as db:
+                yield db
+        except sqlite3.DatabaseError as exc:
+            raise self._translate(exc) from None
+
+    def _translate(self, exc: sqlite3.DatabaseError) -> SeedbedError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return SeedbedError(
+                f"{self.path}: the metrics store is busy ({text})",
+                "another seedbed holds it; try again",
+                EXIT_BUSY,
+            )
+        if "full" in text or "readonly" in text or "read-only" in text:
+            return SeedbedError(
+                f"{self.path}: cannot write the metrics store ({text})",
+                "free disk space (or make the folder writable), then retry",
+            )
+        return DamagedState(self.path, f"not a usable SQLite database ({text})")
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer
         # takes the write lock up front and waits (busy timeout) instead of
@@ -130,9 +157,11 @@ class MetricsStore:
             sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         ) as db:
             db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA journal_mode = WAL")
+            # Switching a new store to WAL can answer "locked" at once, without
+            # the busy handler, while another writer creates it: retry.
+            _while_locked(lambda: db.execute("PRAGMA journal_mode = WAL"))
             db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate(db)
+            _while_locked(lambda: self._migrate(db))
             yield db
 
     def _migrate(self, db: sqlite3.Connection) -> None:
@@ -211,11 +240,49 @@ class MetricsStore:
             out = []
             for row in db.execute(sql, params):
                 item = dict(row)
-                item["detail"] = json.loads(item["detail"] or "{}")
+                try:
+                    item["detail"] = json.loads(item["detail"] or "{}")
+                except (TypeError, ValueError):  # a row written by hand
+                    item["detail"] = {"unparsed": str(item["detail"])}
                 item["ok"] = bool(item["ok"])
                 out.append(item)
             out.reverse()
             return out
+
+
+def _while_locked(step: Callable[[], object], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def store_problem(path: Path) -> str:
+    """Why the store cannot be read (for `seedbed doctor`), or ""."""
+    if not path.exists():
+        return ""
+    try:
+        with closing(sqlite3.connect(path, timeout=5.0)) as db:
+            row = db.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError as exc:
+        return f"not a usable SQLite database ({exc})"
+    return "" if row and row[0] == "ok" else f"damaged ({row[0] if row else '?'})"
+
+
+def move_store_aside(path: Path) -> Path:
+    """Move a damaged store (and its WAL files) aside; the next write starts a
+    new one. Returns where the store went."""
+    moved = move_aside(path)
+    for suffix in ("-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            os.rename(extra, moved.with_name(moved.name + suffix))
+    return moved
 
 
 def now() -> float:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import EXIT_BUSY, ConfigError, SeedbedError
+from core.state import DamagedState, move_aside
 
 REGISTRY = "ports.json"
 LOCK = "ports.lock"
@@ -132,18 +133,56 @@ class Registry:
                 self._write(blocks)
 
     def _read(self) -> dict[str, dict[str, Any]]:
+        blocks, problems = self._load()
+        if problems:
+            raise DamagedState(self.path, problems[0])
+        return blocks
+
+    def _load(self) -> tuple[dict[str, dict[str, Any]], list[str]]:
+        """The blocks and what is wrong with the file (one line per problem);
+        a file that is not a JSON object of blocks at all raises DamagedState."""
         try:
             data = json.loads(self.path.read_text())
         except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
-            raise SeedbedError(
-                f"{self.path}: unreadable port registry: {exc}",
-                "move the file aside; seedbed starts a new one (blocks in use "
-                "are re-probed)",
-            ) from exc
-        blocks = data.get("blocks", {}) if isinstance(data, dict) else {}
-        return blocks if isinstance(blocks, dict) else {}
+            return {}, []
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DamagedState(self.path, f"unreadable ({exc})") from None
+        except ValueError as exc:
+            raise DamagedState(self.path, f"not JSON ({exc})") from None
+        blocks = data.get("blocks", {}) if isinstance(data, dict) else None
+        if not isinstance(blocks, dict):
+            raise DamagedState(self.path, "expected an object with 'blocks'")
+        problems = [
+            f"block {key!r}: {problem}"
+            for key, value in blocks.items()
+            if (problem := block_problem(value))
+        ]
+        return blocks, problems
+
+    def repair(self) -> str:
+        """Drop the damaged blocks (the others stay held); a file that cannot
+        be read at all is moved aside. Says what it did ("" when sound)."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        with open(self.home / LOCK, "a") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                blocks, problems = self._load()
+            except DamagedState:
+                moved = move_aside(self.path)
+                return f"moved {self.path} aside to {moved.name}"
+            if not problems:
+                return ""
+            kept = {k: v for k, v in blocks.items() if not block_problem(v)}
+            self._write(kept)
+            dropped = len(blocks) - len(kept)
+            return f"dropped {dropped} damaged block(s) from {self.path}"
+
+    def problems(self) -> list[str]:
+        """What is wrong with the registry file, for `seedbed doctor`."""
+        try:
+            return self._load()[1]
+        except DamagedState as exc:
+            return [exc.problem]
 
     def _write(self, blocks: dict[str, dict[str, Any]]) -> None:
         fd, tmp = tempfile.mkstemp(dir=self.home, prefix=f".{REGISTRY}.")
@@ -217,6 +256,33 @@ class Registry:
         with self._locked() as blocks:
             value = blocks.pop(str(worktree), None)
         return _block(value) if value else None
+
+
+_BLOCK_FIELDS: dict[str, tuple[bool, tuple[type, ...]]] = {
+    "start": (True, (int,)),
+    "size": (True, (int,)),
+    "worktree": (True, (str,)),
+    "repository": (False, (str,)),
+    "common_dir": (False, (str,)),
+    "allocated_at": (False, (int, float)),
+}
+
+
+def block_problem(value: Any) -> str:
+    """What is wrong with one stored block, or ""."""
+    if not isinstance(value, dict):
+        return f"expected an object, got {type(value).__name__}"
+    for key, (required, types) in _BLOCK_FIELDS.items():
+        if key not in value:
+            if required:
+                return f"key '{key}' is missing"
+            continue
+        item = value[key]
+        if isinstance(item, bool) or not isinstance(item, types):
+            return f"key '{key}': unexpected value {item!r:.40}"
+    if not (0 < value["start"] <= 65535 and 0 < value["size"] <= 65535):
+        return "start or size out of range"
+    return ""
 
 
 def _block(value: dict[str, Any]) -> Block:

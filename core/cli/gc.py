@@ -16,13 +16,14 @@ from pathlib import Path
 
 import click
 
-from core.cli.output import emit_json, json_option, table
+from core.cli.output import disk_errors, emit_json, json_option, table, warn
 from core.records import GcAction
 
 
 def recorded_worktrees(common_dir: Path) -> set[str]:
     """Every worktree path the metrics store has seen (it keeps them all)."""
-    from core.metrics import MetricsStore, SchemaTooNew, store_path
+    from core.errors import SeedbedError
+    from core.metrics import MetricsStore, store_path
 
     store = MetricsStore(store_path(common_dir))
     if not store.path.exists():
@@ -30,7 +31,7 @@ def recorded_worktrees(common_dir: Path) -> set[str]:
     try:
         with store.connect() as db:
             rows = db.execute("SELECT DISTINCT worktree_path FROM runs").fetchall()
-    except (sqlite3.Error, SchemaTooNew):
+    except (sqlite3.Error, SeedbedError):  # damaged: `seedbed doctor` says so
         return set()
     return {str(row[0]) for row in rows if row[0]}
 
@@ -93,6 +94,7 @@ def record(
     "--dry-run", is_flag=True, help="Say what would be released; change nothing."
 )
 @json_option
+@disk_errors()
 def command(dry_run: bool, as_json: bool) -> int:
     """Release ports, databases, containers and state of removed worktrees.
 
@@ -100,6 +102,7 @@ def command(dry_run: bool, as_json: bool) -> int:
     """
     from core import app as application
     from core import githooks
+    from core.errors import SeedbedError
 
     started_at = time.time()
     app = application.load()
@@ -116,7 +119,10 @@ def command(dry_run: bool, as_json: bool) -> int:
     ]
     actions.extend(state_actions(facts.common_dir, live, dry_run))
     if not dry_run:
-        record(facts.common_dir, facts.slug, str(facts.root), actions, started_at)
+        try:
+            record(facts.common_dir, facts.slug, str(facts.root), actions, started_at)
+        except SeedbedError as exc:  # the release happened; only the row is lost
+            warn(f"gc not recorded: {exc.message}; {exc.hint}")
     if as_json:
         emit_json({"dry_run": dry_run, "actions": [a.as_dict() for a in actions]})
         return 0 if all(a.done or dry_run for a in actions) else 1

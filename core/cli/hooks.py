@@ -11,6 +11,7 @@ from core.cli.output import emit_json, json_option, table
 
 if TYPE_CHECKING:
     from core.gitfacts import GitFacts
+    from core.githooks import HookState
 
 
 @click.group("hooks")
@@ -36,6 +37,8 @@ def install(as_json: bool) -> int:
     for hook in result["hooks"]:
         chained = " (chains the hook that was there)" if hook["chained"] else ""
         click.echo(f"installed {hook['path']}{chained}")
+    for repository in result.get("pruned", []):
+        click.echo(f"pruned {repository} from the hooks folder's list: it is gone")
     if result["warning"]:
         click.echo(f"seedbed: warning: {result['warning']}", err=True)
     _say_trust(result["trust"])
@@ -98,7 +101,14 @@ def uninstall(as_json: bool) -> int:
         click.echo(f"restored the previous {path}")
     for path in result["left_alone"]:
         click.echo(f"left alone {path} (the hook beside it is no longer seedbed's)")
-    if not result["removed"]:
+    for repository in result.get("pruned", []):
+        click.echo(f"pruned {repository} from the hooks folder's list: it is gone")
+    if result.get("kept_for"):
+        click.echo(
+            f"kept the hooks in {', '.join(result['kept_in'])}: still used by "
+            f"{', '.join(result['kept_for'])}; they no longer act for this repository"
+        )
+    elif not result["removed"]:
         click.echo("no seedbed hooks were installed")
     return 0
 
@@ -119,15 +129,29 @@ def status(as_json: bool) -> int:
     rows = [
         [
             s.name,
-            "installed" if s.installed else ("other hook" if s.foreign else "absent"),
+            _state(s),
             "yes" if s.chained else "no",
             s.path,
         ]
         for s in states
     ]
     click.echo(table(rows, ["hook", "state", "chained", "path"]))
+    shared = next((s for s in states if s.shared), None)
+    if shared is not None:
+        click.echo(
+            f"seedbed's hooks here serve {', '.join(shared.used_by)}, not this "
+            "repository; `seedbed hooks install` adds it"
+        )
     if problem:
         click.echo(
             f"seedbed: warning: {problem}; run `seedbed hooks install`", err=True
         )
     return 0
+
+
+def _state(hook: HookState) -> str:
+    if hook.installed:
+        return "installed"
+    if hook.shared:
+        return "shared (other repositories)"
+    return "other hook" if hook.foreign else "absent"

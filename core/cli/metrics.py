@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from core import metrics
-from core.cli.output import emit_json, json_option, table
+from core.cli.output import disk_errors, emit_json, json_option, table
 
 
 @click.command("metrics")
@@ -19,6 +19,7 @@ from core.cli.output import emit_json, json_option, table
 @click.option("--days", type=float, help="Only the last N days.")
 @click.option("--limit", type=int, help="At most N rows (the newest).")
 @json_option
+@disk_errors()
 def command(
     kind: str | None,
     worktree: str | None,

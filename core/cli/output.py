@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -9,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from core.errors import SeedbedError
+from core.errors import EXIT_FAILED, SeedbedError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,3 +50,41 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 def warn(message: str) -> None:
     print(f"seedbed: warning: {message}", file=sys.stderr)
+
+
+# A full disk, an exhausted quota, a read-only file system: the user's to fix,
+# never a traceback.
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def disk_error(exc: OSError, exit_code: int = EXIT_FAILED) -> SeedbedError | None:
+    """The SeedbedError for a full or read-only disk, or None for other errors."""
+    if exc.errno not in DISK_ERRNOS:
+        return None
+    where = exc.filename or "the disk"
+    return SeedbedError(
+        f"{where}: {exc.strerror or exc}",
+        "free disk space (or quota, or remount read-write), then run the command again",
+        exit_code,
+        {"errno": errno.errorcode.get(exc.errno or 0, ""), "path": str(where)},
+    )
+
+
+def disk_errors(exit_code: int = EXIT_FAILED) -> Callable[[F], F]:
+    """Decorate a command: a full or read-only disk becomes a clear error with
+    exit_code (setup failures 5) instead of a traceback."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except OSError as exc:
+                error = disk_error(exc, exit_code)
+                if error is None:
+                    raise
+                raise error from None
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -12,7 +12,7 @@ import uuid
 
 import click
 
-from core.cli.output import json_option
+from core.cli.output import disk_errors, json_option
 from core.errors import EXIT_SETUP, EXIT_USAGE, CommandNotFound, SeedbedError
 
 
@@ -20,6 +20,7 @@ from core.errors import EXIT_SETUP, EXIT_USAGE, CommandNotFound, SeedbedError
 @click.option("--no-sync", is_flag=True, help="Do not sync a stale environment first.")
 @json_option
 @click.argument("argv", nargs=-1, type=click.UNPROCESSED, required=True)
+@disk_errors(EXIT_SETUP)
 def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
     """Run ARGV inside this worktree's environment; its exit status is returned.
 

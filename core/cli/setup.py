@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from core.cli.output import emit_json, json_option
+from core.cli.output import disk_errors, emit_json, json_option
 from core.errors import EXIT_SETUP
 
 TRIGGERS = ("manual", "create", "checkout", "merge", "rewrite", "recreate")
@@ -19,6 +19,7 @@ TRIGGERS = ("manual", "create", "checkout", "merge", "rewrite", "recreate")
 )
 @click.option("--trigger", type=click.Choice(TRIGGERS), default="manual", hidden=True)
 @json_option
+@disk_errors(EXIT_SETUP)
 def command(recreate: bool, verbose: bool, trigger: str, as_json: bool) -> int:
     """Create or sync this worktree's environment; mark it ready.
 
@@ -26,10 +27,15 @@ def command(recreate: bool, verbose: bool, trigger: str, as_json: bool) -> int:
     (use --recreate to force a rebuild).
     """
     from core import app as application
-    from core import setup
+    from core import setup, trust
     from core.progress import TextProgress
 
     app = application.load()
+    # By hand is consent (as `pre-commit run` is); say so when a checkout would
+    # not have acted on this configuration.
+    note = trust.untrusted_note(app.workspace.root, app.workspace.common_dir)
+    if note and not as_json:
+        click.echo(note, err=True)
     if recreate and trigger == "manual":
         trigger = "recreate"
     progress = None if as_json else TextProgress(sys.stderr)

@@ -8,17 +8,18 @@ from typing import Any
 import click
 
 from core import state
-from core.cli.output import emit_json, json_option, table
+from core.cli.output import disk_errors, emit_json, json_option, table
 
 
 def describe(root: Path) -> dict[str, Any]:
-    ready = state.read_ready(root)
-    last = state.read_json(state.state_dir(root) / state.LAST) or {}
+    """The worktree's status; DamagedState (exit 3) when a state file is damaged."""
+    ready, found, unsealed = state.inspect(root)
+    last = found or {}
     if state.is_locked(root):
         status = "running"
     elif ready and state.is_in_sync(root):
         status = "ready"
-    elif ready:
+    elif ready or unsealed:
         status = "stale"
     elif last.get("status") == "failed":
         status = "failed"
@@ -32,7 +33,7 @@ def describe(root: Path) -> dict[str, Any]:
             manager=ready.get("manager"),
             installer=ready.get("installer"),
             fingerprint=ready.get("fingerprint"),
-            python=ready.get("python", {}).get("version"),
+            python=(ready.get("python") or {}).get("version"),
             env=str(root / ready.get("env_dir", ".venv")),
             package_count=ready.get("package_count"),
             seconds=ready.get("seconds"),
@@ -46,6 +47,7 @@ def describe(root: Path) -> dict[str, Any]:
 
 @click.command("status")
 @json_option
+@disk_errors()
 def command(as_json: bool) -> int:
     """Show whether this worktree's environment is ready, with step timings."""
     from core.workspace import Workspace

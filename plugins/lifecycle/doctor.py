@@ -2,9 +2,9 @@
 
 Each check returns findings (ok, info, warn, error), each with the fix to apply.
 `--fix` applies the safe fixes: those that change only what seedbed made and can
-make again (its git hooks, a worktree's environment). Fixes that touch git's own
-records or the user's configuration (`git worktree prune`, core.hooksPath) are
-only shown.
+make again (its git hooks, a worktree's environment, damaged state: see
+plugins/lifecycle/repairs.py). Fixes that touch git's own records or the user's
+configuration (`git worktree prune`, core.hooksPath) are only shown.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from core.cli.output import emit_json, json_option, table
+from core.cli.output import disk_errors, emit_json, json_option, table
+from plugins.lifecycle.findings import SEVERITY, Finding, apply_fixes, remaining
 
 if TYPE_CHECKING:
     from core.app import App
@@ -38,37 +38,6 @@ MANAGER_TOOLS: dict[str, tuple[str, ...]] = {
     "pdm": ("pdm",),
     "conda": ("conda", "mamba", "micromamba"),
 }
-SEVERITY = {"ok": 0, "info": 1, "warn": 2, "error": 3}
-
-
-@dataclass
-class Finding:
-    check: str
-    status: str  # ok | info | warn | error
-    message: str
-    fix: str = ""  # what to run, shown to the user
-    action: Callable[[], None] | None = field(default=None, repr=False)
-    worktree: str = ""
-    fixed: bool | None = None  # None: not attempted
-    fix_error: str = ""
-
-    @property
-    def fixable(self) -> bool:
-        return self.action is not None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "check": self.check,
-            "status": self.status,
-            "message": self.message,
-            "fix": self.fix,
-            "fixable": self.fixable,
-            "worktree": self.worktree,
-            "fixed": self.fixed,
-            "fix_error": self.fix_error,
-        }
-
-
 # ---------------------------------------------------------------------------
 # Machine
 # ---------------------------------------------------------------------------
@@ -293,6 +262,7 @@ def check_worktrees(
 ) -> tuple[list[Finding], set[str]]:
     """Findings per worktree, and the managers the worktrees use."""
     from core.cli.status import describe
+    from core.state import DamagedState
     from plugins.lifecycle.worktrees import last_setup
 
     found: list[Finding] = []
@@ -313,7 +283,10 @@ def check_worktrees(
                 )
             )
             continue
-        status = describe(tree.path)["status"]
+        try:
+            status = describe(tree.path)["status"]
+        except DamagedState:
+            continue  # check_state reports it, and its fix
         manager = last_setup(tree.path)["manager"]
         if manager:
             used.add(manager)
@@ -378,12 +351,15 @@ def check_worktrees(
 
 
 def diagnose(app: App) -> list[Finding]:
+    from plugins.lifecycle.repairs import check_state, check_stores
     from plugins.lifecycle.worktrees import list_worktrees
 
     facts = app.workspace.facts
     trees = list_worktrees(facts.root)
     per_tree, used = check_worktrees(app, trees)
     return [
+        *check_state(trees),  # first: its fixes must run before any setup
+        *check_stores(facts),
         check_git(),
         *check_hooks(facts),
         *check_managers(app, used),
@@ -392,32 +368,10 @@ def diagnose(app: App) -> list[Finding]:
     ]
 
 
-def apply_fixes(findings: list[Finding]) -> None:
-    """Run each safe fix once (hooks are reinstalled once for all findings)."""
-    from core.errors import SeedbedError
-
-    done: dict[str, tuple[bool, str]] = {}
-    for finding in findings:
-        if finding.action is None or finding.status == "ok":
-            continue
-        key = finding.fix
-        if key not in done:
-            try:
-                finding.action()
-                done[key] = (True, "")
-            except (SeedbedError, OSError) as exc:
-                done[key] = (False, str(exc))
-        finding.fixed, finding.fix_error = done[key]
-
-
-def remaining(findings: list[Finding]) -> int:
-    """Exit status: 1 when an error is left unfixed."""
-    return int(any(f.status == "error" and not f.fixed for f in findings))
-
-
 @click.command("doctor")
 @click.option("--fix", "fix", is_flag=True, help="Apply the safe fixes.")
 @json_option
+@disk_errors()
 def command(fix: bool, as_json: bool) -> int:
     """Check git, hooks, tools and every worktree's environment."""
     from core import app as application
@@ -432,7 +386,11 @@ def command(fix: bool, as_json: bool) -> int:
     for item in sorted(findings, key=lambda f: -SEVERITY[f.status]):
         result = item.fix
         if item.fixed is not None:
-            result = "fixed" if item.fixed else f"fix failed: {item.fix_error}"
+            result = (
+                (f"fixed: {item.did}" if item.did else "fixed")
+                if item.fixed
+                else f"fix failed: {item.fix_error}"
+            )
         rows.append([item.status, item.message, result])
     click.echo(table(rows, ["", "finding", "fix"]))
     if not fix and any(f.fixable and f.status != "ok" for f in findings):

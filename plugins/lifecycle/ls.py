@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-from core.cli.output import emit_json, json_option, table
+from core.cli.output import disk_errors, emit_json, json_option, table
+from core.errors import EXIT_CONFIG
 
 
 def _ports() -> Any:
@@ -49,6 +50,7 @@ def describe_all(cwd: Path) -> list[dict[str, Any]]:
     """One dict per worktree git lists, in git's order (main first)."""
     from core.cli.status import describe
     from core.gitfacts import GitFacts
+    from core.state import DamagedState
     from plugins.lifecycle.worktrees import (
         disk_usage,
         env_dir,
@@ -80,7 +82,11 @@ def describe_all(cwd: Path) -> list[dict[str, Any]]:
             info["status"] = "gone" if tree.gone else "bare"
             rows.append(info)
             continue
-        info["status"] = describe(tree.path)["status"]
+        try:
+            info["status"] = describe(tree.path)["status"]
+        except DamagedState as exc:
+            info["status"] = "damaged"
+            info["damaged"] = exc.as_dict()
         last = last_setup(tree.path)
         info["manager"] = last["manager"]
         info["last_setup"] = last["at"]
@@ -110,12 +116,19 @@ def human_time(at: float | None) -> str:
 
 @click.command("ls")
 @json_option
+@disk_errors()
 def command(as_json: bool) -> int:
-    """List every worktree: status, manager, port, database, env size."""
+    """List every worktree: status, manager, port, database, env size.
+
+    A worktree whose state files are damaged is listed as `damaged`, named on
+    stderr, and the exit status is 3 (`seedbed doctor --fix` repairs it).
+    """
     rows = describe_all(Path.cwd())
+    damaged = [r["damaged"] for r in rows if "damaged" in r]
+    code = EXIT_CONFIG if damaged else 0
     if as_json:
-        emit_json({"worktrees": rows})
-        return 0
+        emit_json({"worktrees": rows, "damaged": damaged})
+        return code
     lines = [
         [
             r["path"] + (" (main)" if r["main"] else ""),
@@ -131,4 +144,6 @@ def command(as_json: bool) -> int:
     ]
     headers = ["worktree", "branch", "status", "manager", "port", "database"]
     click.echo(table(lines, [*headers, "env", "last setup"]))
-    return 0
+    for problem in damaged:
+        click.echo(f"seedbed: error: {problem['error']}; {problem['hint']}", err=True)
+    return code
