@@ -45,7 +45,7 @@ from tests.samples import (  # noqa: E402
     write_simple_index,
 )
 
-SEEDBED = [sys.executable, "-m", "core"]
+SEEDBED = [sys.executable, "-m", "seedbed.core"]
 TARGET = 2.0
 
 HEAD = """\

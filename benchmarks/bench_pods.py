@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 TARGET_SECONDS = 2.0
-SEEDBED = [sys.executable, "-m", "core"]
+SEEDBED = [sys.executable, "-m", "seedbed.core"]
 POD_UID = 4321  # running as root, the project belongs to this user (as in tests)
 
 

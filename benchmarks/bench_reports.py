@@ -21,7 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from core.assets import asset_dir  # noqa: E402
+from seedbed.core.assets import asset_dir  # noqa: E402
+
 from tests.metrics_factory import synthetic_store  # noqa: E402
 
 TARGET_SECONDS = 1.0

@@ -1,3 +1,3 @@
-from core.entry import main
+from seedbed.core.entry import main
 
 main()

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import config as configuration
-from core import plugins
-from core.workspace import Workspace
+from seedbed.core import config as configuration
+from seedbed.core import plugins
+from seedbed.core.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,17 @@
 """Find the files seedbed ships (hooks/, nushell/, templates/).
 
-In a wheel they are installed under core/_shipped/ (see pyproject's force-include);
-in seedbed's own source checkout (editable install, tests) they sit at the top.
-Never looked up in the user's project.
+They sit beside `core/` in both shapes: inside the installed `seedbed` package
+(hatch_build.py copies them there) and at the top of seedbed's own source
+checkout (an editable install, the tests). Never looked up in the user's project.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-_CORE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def asset_dir(name: str) -> Path:
     """The folder of shipped files called name: "hooks", "nushell" or "templates"."""
-    shipped = _CORE / "_shipped" / name
-    if shipped.is_dir():
-        return shipped
-    return _CORE.parent / name
+    return _PACKAGE / name

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from core.errors import ConfigError
-from core.paths import EXPECTED, path_problem
-from core.records import ConfigKey
+from seedbed.core.errors import ConfigError
+from seedbed.core.paths import EXPECTED, path_problem
+from seedbed.core.records import ConfigKey
 
 CORE_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey(

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
-from core.errors import (
+from seedbed.core.errors import (
     EXIT_DATABASE,
     EXIT_NOT_FOUND,
     ConfigError,

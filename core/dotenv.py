@@ -41,8 +41,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from core.errors import ConfigError, SetupError
-from core.paths import inside
+from seedbed.core.errors import ConfigError, SetupError
+from seedbed.core.paths import inside
 
 BEGIN = "# >>> seedbed >>>"
 END = "# <<< seedbed <<<"

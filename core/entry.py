@@ -12,10 +12,10 @@ import sys
 def main() -> None:
     args = sys.argv[1:]
     if args[:1] == ["hook"]:
-        from core.hookrun import main as hook_main
+        from seedbed.core.hookrun import main as hook_main
 
         raise SystemExit(hook_main(args[1:]))
-    from core.cli import main as cli_main
+    from seedbed.core.cli import main as cli_main
 
     cli_main()
 

@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
-from core.errors import EXIT_NOT_FOUND, ConfigError, SeedbedError
-from core.records import RunCommand, Step
+from seedbed.core.errors import EXIT_NOT_FOUND, ConfigError, SeedbedError
+from seedbed.core.records import RunCommand, Step
 
 if TYPE_CHECKING:
     import pluggy
-
-    from core.workspace import Workspace
+    from seedbed.core.workspace import Workspace
 
 # Folders never scanned for an application: environments, caches, VCS.
 SKIP_DIRS = frozenset(

@@ -20,15 +20,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
-from core import metrics
-from core.errors import EXIT_USAGE, SeedbedError
+from seedbed.core import metrics
+from seedbed.core.errors import EXIT_USAGE, SeedbedError
 
 if TYPE_CHECKING:
     import pluggy
-
-    from core.app import App
-    from core.records import Manager
-    from core.workspace import Workspace
+    from seedbed.core.app import App
+    from seedbed.core.records import Manager
+    from seedbed.core.workspace import Workspace
 
 # pre-commit's own stage names, so a gate's stage is also its hook's stage;
 # "manual" gates run only when named (--only) or with --stage manual.
@@ -164,7 +163,7 @@ def select(
 
 
 def _manager(app: App) -> Manager | None:
-    from core.setup import choose_manager
+    from seedbed.core.setup import choose_manager
 
     try:
         return choose_manager(app)
@@ -175,7 +174,7 @@ def _manager(app: App) -> Manager | None:
 def context_for(
     app: App, files: Sequence[str] = (), stage: str | None = None
 ) -> GateContext:
-    from core.app import run_env
+    from seedbed.core.app import run_env
 
     return GateContext(
         workspace=app.workspace,

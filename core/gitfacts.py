@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import SetupError
+from seedbed.core.errors import SetupError
 
 # Git exports these to hooks; they describe the *calling* repository and would
 # mislead a git started by a package manager (git dependencies) in another cwd.

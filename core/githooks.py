@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.assets import asset_dir
-from core.errors import HooksError
-from core.gitfacts import GitFacts
+from seedbed.core.assets import asset_dir
+from seedbed.core.errors import HooksError
+from seedbed.core.gitfacts import GitFacts
 
 HOOK_NAMES = ("post-checkout", "post-merge", "post-rewrite")
 MARKER = "seedbed-managed-hook"

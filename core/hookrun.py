@@ -16,8 +16,8 @@ import os
 import sys
 from pathlib import Path
 
-from core import state
-from core.gitfacts import GitFacts
+from seedbed.core import state
+from seedbed.core.gitfacts import GitFacts
 
 
 def main(args: list[str]) -> int:
@@ -66,7 +66,7 @@ def _trigger(hook: str, args: list[str]) -> str | None:
 
 
 def _trusted(facts: GitFacts) -> bool:
-    from core import trust  # standard library only: tomllib, hashlib, json
+    from seedbed.core import trust  # standard library only: tomllib, hashlib, json
 
     verdict = trust.check(facts.root, facts.common_dir)
     if verdict.line:
@@ -75,10 +75,10 @@ def _trusted(facts: GitFacts) -> bool:
 
 
 def _setup(root: Path, trigger: str) -> int:
-    from core import app as application
-    from core import setup
-    from core.errors import SeedbedError
-    from core.progress import TextProgress
+    from seedbed.core import app as application
+    from seedbed.core import setup
+    from seedbed.core.errors import SeedbedError
+    from seedbed.core.progress import TextProgress
 
     try:
         app = application.load(root)
@@ -121,7 +121,7 @@ def _setup(root: Path, trigger: str) -> int:
 def _detach(root: Path, trigger: str) -> int:
     import subprocess
 
-    from core.runner import child_env
+    from seedbed.core.runner import child_env
 
     directory = state.state_dir(root)
     directory.mkdir(parents=True, exist_ok=True)
@@ -129,7 +129,7 @@ def _detach(root: Path, trigger: str) -> int:
         subprocess.Popen(
             # -P: the worktree (cwd) must not shadow seedbed's packages; a
             # project may well have its own "core".
-            [sys.executable, "-P", "-m", "core", "setup", "--trigger", trigger],
+            [sys.executable, "-P", "-m", "seedbed.core", "setup", "--trigger", trigger],
             cwd=root,
             env=child_env(),
             stdin=subprocess.DEVNULL,

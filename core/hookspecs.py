@@ -22,11 +22,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import click
-
-    from core.frameworks import Framework
-    from core.gates import Gate
-    from core.records import ConfigKey, GcAction, Manager, SetupContext, Step
-    from core.workspace import Workspace
+    from seedbed.core.frameworks import Framework
+    from seedbed.core.gates import Gate
+    from seedbed.core.records import ConfigKey, GcAction, Manager, SetupContext, Step
+    from seedbed.core.workspace import Workspace
 
 hookspec = pluggy.HookspecMarker("seedbed")
 hookimpl = pluggy.HookimplMarker("seedbed")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.errors import ConfigError, EnvironmentProblem
-from core.records import Interpreter
+from seedbed.core.errors import ConfigError, EnvironmentProblem
+from seedbed.core.records import Interpreter
 
 if TYPE_CHECKING:  # packaging costs ~20 ms to import: only setup needs it
     from packaging.specifiers import SpecifierSet

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import EXIT_BUSY, EXIT_ENVIRONMENT, SeedbedError
-from core.state import DamagedState, move_aside
+from seedbed.core.errors import EXIT_BUSY, EXIT_ENVIRONMENT, SeedbedError
+from seedbed.core.state import DamagedState, move_aside
 
 SCHEMA_VERSION = 1
 

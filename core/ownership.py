@@ -29,8 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core import state
-from core.errors import SetupError
+from seedbed.core import state
+from seedbed.core.errors import SetupError
 
 MARK = ".seedbed-env.json"
 CREATING = "env-creating.json"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from core.errors import ConfigError
+from seedbed.core.errors import ConfigError
 
 EXPECTED = "a path relative to the worktree, inside it"
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import pluggy
-
-from core import hookspecs
-from core.errors import ConfigError, SeedbedError
-from core.records import ConfigKey, Manager, PluginInfo
+from seedbed.core import hookspecs
+from seedbed.core.errors import ConfigError, SeedbedError
+from seedbed.core.records import ConfigKey, Manager, PluginInfo
 
 GROUP = "seedbed"
 

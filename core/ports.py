@@ -27,8 +27,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from core.errors import EXIT_BUSY, ConfigError, SeedbedError
-from core.state import DamagedState, move_aside
+from seedbed.core.errors import EXIT_BUSY, ConfigError, SeedbedError
+from seedbed.core.state import DamagedState, move_aside
 
 REGISTRY = "ports.json"
 LOCK = "ports.lock"

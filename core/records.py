@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from core.workspace import Workspace
+    from seedbed.core.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from core import interpreters
+from seedbed.core import interpreters
 
 if TYPE_CHECKING:
-    from core.records import Manager
-    from core.workspace import Workspace
+    from seedbed.core.records import Manager
+    from seedbed.core.workspace import Workspace
 
 MAX_SCRIPT_BYTES = 4096  # a shebang is on the first line; never read binaries
 
@@ -34,7 +34,7 @@ def problems(workspace: Workspace, manager: Manager) -> list[str]:
     environment = manager.env_dir(workspace)
     if not environment.exists() and not environment.is_symlink():
         return []
-    from core.reuse import worktree_roots
+    from seedbed.core.reuse import worktree_roots
 
     others = [r for r in worktree_roots(workspace.common_dir) if r != workspace.root]
     found = environment_problems(workspace.root, environment, others)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from core import state
-from core.records import SetupContext, Step
+from seedbed.core import state
+from seedbed.core.records import SetupContext, Step
 
 
 @runtime_checkable
@@ -62,7 +62,7 @@ def worktree_roots(common_dir: Path) -> list[Path]:
 
 
 def find_donor(root: Path, common_dir: Path, fingerprint: str) -> Donor | None:
-    from core import repair
+    from seedbed.core import repair
 
     for other in worktree_roots(common_dir):
         if other == root:

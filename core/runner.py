@@ -20,9 +20,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
-from core.errors import SeedbedError
-from core.gitfacts import clean_git_env
-from core.records import Step, StepResult
+from seedbed.core.errors import SeedbedError
+from seedbed.core.gitfacts import clean_git_env
+from seedbed.core.records import Step, StepResult
 
 TAIL_LINES = 30
 # How long output may trail a step that has exited (its daemons keep the pipe).
@@ -225,7 +225,7 @@ STOP_WAIT = 5.0
 
 
 def _record_group(track: Path, pid: int, argv: Sequence[str]) -> None:
-    from core import state
+    from seedbed.core import state
 
     state.write_json_atomic(
         track,
@@ -239,7 +239,7 @@ def _record_group(track: Path, pid: int, argv: Sequence[str]) -> None:
 
 
 def _forget_group(track: Path, pid: int) -> None:
-    from core import state
+    from seedbed.core import state
 
     data = state.read_json(track) or {}
     if data.get("pgid") == pid:
@@ -281,7 +281,7 @@ def group_members(pgid: int) -> list[int]:
 def stop_leftover(track: Path) -> str:
     """Stop the step group a killed seedbed left running (SIGTERM, a short
     wait, SIGKILL) and say what was done; "" when there was none."""
-    from core import state
+    from seedbed.core import state
 
     data = state.read_json(track)
     if not data:

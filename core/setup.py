@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from core import (
+from seedbed.core import (
     __version__,
     fastcheck,
     interpreters,
@@ -34,16 +34,16 @@ from core import (
     state,
     worktreeinclude,
 )
-from core.app import App
-from core.errors import (
+from seedbed.core.app import App
+from seedbed.core.errors import (
     EXIT_SETUP,
     ConfigError,
     EnvironmentProblem,
     SeedbedError,
     SetupError,
 )
-from core.records import Interpreter, Manager, SetupContext, Step, StepResult
-from core.workspace import Workspace
+from seedbed.core.records import Interpreter, Manager, SetupContext, Step, StepResult
+from seedbed.core.workspace import Workspace
 
 # While a step runs, its process group (see runner.stop_leftover).
 CHILD = "step-running.json"

@@ -30,8 +30,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from core.errors import EXIT_CONFIG, SeedbedError, SetupError
-from core.shapes import LAST_SHAPE, READY_SHAPE, Shape, shape_problem
+from seedbed.core.errors import EXIT_CONFIG, SeedbedError, SetupError
+from seedbed.core.shapes import LAST_SHAPE, READY_SHAPE, Shape, shape_problem
 
 STATE_DIR = ".seedbed"
 READY = "ready.json"

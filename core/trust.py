@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import ConfigError
+from seedbed.core.errors import ConfigError
 
 PYPROJECT = "pyproject.toml [tool.seedbed]"
 LOCAL = ".seedbed.toml"

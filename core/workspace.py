@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core import config as configuration
-from core.errors import NotARepositoryError
-from core.gitfacts import GitFacts
-from core.records import ConfigKey
+from seedbed.core import config as configuration
+from seedbed.core.errors import NotARepositoryError
+from seedbed.core.gitfacts import GitFacts
+from seedbed.core.records import ConfigKey
 
 
 @dataclass(frozen=True)

@@ -42,10 +42,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pathspec
-
-from core import runner
-from core.errors import ConfigError
-from core.paths import inside, path_problem, symlink_on_the_way
+from seedbed.core import runner
+from seedbed.core.errors import ConfigError
+from seedbed.core.paths import inside, path_problem, symlink_on_the_way
 
 FILE = ".worktreeinclude"
 NEVER = frozenset({".git", ".seedbed"})

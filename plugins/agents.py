@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from core.workspace import Workspace
-    from plugins.editors.files import Written
+    from seedbed.core.workspace import Workspace
+    from seedbed.plugins.editors.files import Written
 
 
 def write_agent_files(workspace: Workspace) -> list[Written]:
     """Write or merge every adapter at the worktree root; one record each."""
-    from plugins.editors.agents import write_agent_files as write
+    from seedbed.plugins.editors.agents import write_agent_files as write
 
     return write(workspace)

@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-
-import core
-from core.assets import asset_dir
-from core.errors import (
+from seedbed import core
+from seedbed.core.assets import asset_dir
+from seedbed.core.errors import (
     EXIT_ENVIRONMENT,
     EXIT_FAILED,
     EXIT_NOT_FOUND,
@@ -33,9 +32,9 @@ from core.errors import (
     NotARepositoryError,
     SeedbedError,
 )
-from core.hookspecs import hookimpl
-from core.metrics import SCHEMA_VERSION, store_path
-from core.records import ConfigKey
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.metrics import SCHEMA_VERSION, store_path
+from seedbed.core.records import ConfigKey
 
 # The Nushell release the module is tested with (tests/setup/nushell.sh pins it).
 NUSHELL_VERSION = "0.108.0"
@@ -157,7 +156,7 @@ def resolve_target(db: str | None, repo: str | None) -> Target:
     """
     defaults = {key.name: key.default for key in CONFIG_KEYS}
     try:
-        from core.app import load
+        from seedbed.core.app import load
 
         workspace = load(Path(repo) if repo else None).workspace
     except NotARepositoryError:

@@ -25,16 +25,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core import database, dotenv, ports
-from core.errors import ConfigError, SetupError
-from core.frameworks import Found, FrameworkContext, FrameworkRegistry
-from core.hookspecs import hookimpl
-from core.records import ConfigKey, GcAction, Manager, SetupContext, Step
+from seedbed.core import database, dotenv, ports
+from seedbed.core.errors import ConfigError, SetupError
+from seedbed.core.frameworks import Found, FrameworkContext, FrameworkRegistry
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.records import ConfigKey, GcAction, Manager, SetupContext, Step
 
 if TYPE_CHECKING:
     import click
-
-    from core.workspace import Workspace
+    from seedbed.core.workspace import Workspace
 
 SECTION = "resources"
 PLUGIN = "resources"
@@ -163,7 +162,7 @@ def settings(workspace: Workspace) -> Settings:
 
 
 def _user_config_path() -> Path:
-    from core.config import user_config_path
+    from seedbed.core.config import user_config_path
 
     return user_config_path()
 
@@ -174,7 +173,7 @@ def _user_config_path() -> Path:
 
 
 def _plugin_manager(blocked: tuple[str, ...]) -> Any:
-    from core import plugins
+    from seedbed.core import plugins
 
     return plugins.build(blocked)  # built once per process by core.plugins
 
@@ -185,8 +184,8 @@ def frameworks(workspace: Workspace) -> FrameworkRegistry:
 
 
 def manager_for(workspace: Workspace) -> Manager:
-    from core import plugins, setup
-    from core.app import App
+    from seedbed.core import plugins, setup
+    from seedbed.core.app import App
 
     blocked = tuple(sorted(workspace.config.get("disable_plugins", []) or []))
     registry = plugins.Registry.load(_plugin_manager(blocked))
@@ -245,7 +244,7 @@ def provision(
     What this call made is undone when a later part fails, so a refused server
     leaves no port block and no half-written file behind.
     """
-    from core.setup import ensure_excluded
+    from seedbed.core.setup import ensure_excluded
 
     _refuse_tracked_env(workspace)
     registry = ports.Registry()
@@ -279,7 +278,7 @@ def provision(
 
 
 def _refuse_tracked_env(workspace: Workspace) -> None:
-    from core import runner
+    from seedbed.core import runner
 
     result = runner.run_argv(
         "git ls-files",
@@ -416,7 +415,7 @@ def _user_password() -> str | None:
 
 @hookimpl
 def seedbed_register_commands(cli: click.Group) -> None:
-    from plugins.frameworks import commands
+    from seedbed.plugins.frameworks import commands
 
     for command in commands.COMMANDS:
         cli.add_command(command)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from core.metrics import MetricsStore, Record
+from seedbed.core.metrics import MetricsStore, Record
 
 DAY = 86_400.0
 

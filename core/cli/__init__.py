@@ -15,20 +15,25 @@ import importlib
 import sys
 
 import click
-
-from core import __version__
-from core.errors import EXIT_USAGE, SeedbedError
+from seedbed.core import __version__
+from seedbed.core.errors import EXIT_USAGE, SeedbedError
 
 # name: (module, one-line help shown in `seedbed --help` without importing it)
 BUILTIN: dict[str, tuple[str, str]] = {
-    "setup": ("core.cli.setup", "Create or sync this worktree's environment."),
-    "status": ("core.cli.status", "Show whether this worktree is ready."),
-    "run": ("core.cli.run", "Run a command inside this worktree's environment."),
-    "hooks": ("core.cli.hooks", "Install, remove or inspect the git hooks."),
-    "plugins": ("core.cli.plugins", "List plugins and the hooks each implements."),
-    "metrics": ("core.cli.metrics", "Show or export recorded runs."),
-    "gc": ("core.cli.gc", "Release what removed worktrees still hold."),
-    "trust": ("core.cli.trust", "Trust this worktree's seedbed configuration."),
+    "setup": ("seedbed.core.cli.setup", "Create or sync this worktree's environment."),
+    "status": ("seedbed.core.cli.status", "Show whether this worktree is ready."),
+    "run": (
+        "seedbed.core.cli.run",
+        "Run a command inside this worktree's environment.",
+    ),
+    "hooks": ("seedbed.core.cli.hooks", "Install, remove or inspect the git hooks."),
+    "plugins": (
+        "seedbed.core.cli.plugins",
+        "List plugins and the hooks each implements.",
+    ),
+    "metrics": ("seedbed.core.cli.metrics", "Show or export recorded runs."),
+    "gc": ("seedbed.core.cli.gc", "Release what removed worktrees still hold."),
+    "trust": ("seedbed.core.cli.trust", "Trust this worktree's seedbed configuration."),
 }
 
 
@@ -80,9 +85,9 @@ def cli() -> None:
 def _register_plugins(group: click.Group) -> None:
     from pathlib import Path
 
-    from core import config as configuration
-    from core import plugins
-    from core.gitfacts import GitFacts
+    from seedbed.core import config as configuration
+    from seedbed.core import plugins
+    from seedbed.core.gitfacts import GitFacts
 
     blocked: set[str] = set()
     facts = GitFacts.read(Path.cwd())
@@ -102,7 +107,7 @@ def main() -> None:
         result = cli.main(standalone_mode=False)
         sys.exit(result if isinstance(result, int) else 0)
     except SeedbedError as exc:
-        from core.cli.output import render_error
+        from seedbed.core.cli.output import render_error
 
         render_error(exc, json_mode)
         sys.exit(exc.exit_code)
@@ -114,7 +119,7 @@ def main() -> None:
     except click.ClickException as exc:
         code = EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
         if json_mode:
-            from core.cli.output import render_error
+            from seedbed.core.cli.output import render_error
 
             render_error(SeedbedError(exc.format_message(), "", code), True)
         else:

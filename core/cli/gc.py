@@ -15,15 +15,14 @@ import uuid
 from pathlib import Path
 
 import click
-
-from core.cli.output import disk_errors, emit_json, json_option, table, warn
-from core.records import GcAction
+from seedbed.core.cli.output import disk_errors, emit_json, json_option, table, warn
+from seedbed.core.records import GcAction
 
 
 def recorded_worktrees(common_dir: Path) -> set[str]:
     """Every worktree path the metrics store has seen (it keeps them all)."""
-    from core.errors import SeedbedError
-    from core.metrics import MetricsStore, store_path
+    from seedbed.core.errors import SeedbedError
+    from seedbed.core.metrics import MetricsStore, store_path
 
     store = MetricsStore(store_path(common_dir))
     if not store.path.exists():
@@ -66,7 +65,7 @@ def record(
     started_at: float,
 ) -> None:
     """One metrics row per gc run (kind "gc"), figure = what was released."""
-    from core.metrics import MetricsStore, Record, store_path
+    from seedbed.core.metrics import MetricsStore, Record, store_path
 
     failed = [a for a in actions if not a.done]
     MetricsStore(store_path(common_dir)).record(
@@ -100,9 +99,9 @@ def command(dry_run: bool, as_json: bool) -> int:
 
     Metrics are kept. Safe to interrupt and run again.
     """
-    from core import app as application
-    from core import githooks
-    from core.errors import SeedbedError
+    from seedbed.core import app as application
+    from seedbed.core import githooks
+    from seedbed.core.errors import SeedbedError
 
     started_at = time.time()
     app = application.load()

@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-
-from core.cli.output import emit_json, json_option, table
+from seedbed.core.cli.output import emit_json, json_option, table
 
 if TYPE_CHECKING:
-    from core.gitfacts import GitFacts
-    from core.githooks import HookState
+    from seedbed.core.gitfacts import GitFacts
+    from seedbed.core.githooks import HookState
 
 
 @click.group("hooks")
@@ -25,8 +24,8 @@ def command() -> None:
 def install(as_json: bool) -> int:
     """Install the hooks, chaining any hook already there, and trust this
     worktree's seedbed configuration as it is now (see `seedbed trust`)."""
-    from core import githooks
-    from core.workspace import Workspace
+    from seedbed.core import githooks
+    from seedbed.core.workspace import Workspace
 
     facts = Workspace.facts_for(Path.cwd())
     result = githooks.install(facts)
@@ -48,8 +47,8 @@ def install(as_json: bool) -> int:
 def _trust_current(facts: GitFacts) -> dict[str, Any]:
     """Installing the hooks is consent to this configuration: record it, so
     checkouts of branches that keep it set up without asking."""
-    from core import trust
-    from core.errors import ConfigError
+    from seedbed.core import trust
+    from seedbed.core.errors import ConfigError
 
     try:
         snap = trust.snapshot(facts.root)
@@ -87,8 +86,8 @@ def _say_trust(info: dict[str, Any]) -> None:
 @json_option
 def uninstall(as_json: bool) -> int:
     """Remove the hooks and restore exactly what was there before."""
-    from core import githooks
-    from core.workspace import Workspace
+    from seedbed.core import githooks
+    from seedbed.core.workspace import Workspace
 
     facts = Workspace.facts_for(Path.cwd())
     result = githooks.uninstall(facts)
@@ -117,8 +116,8 @@ def uninstall(as_json: bool) -> int:
 @json_option
 def status(as_json: bool) -> int:
     """Show which hooks are installed and whether git will run them."""
-    from core import githooks
-    from core.workspace import Workspace
+    from seedbed.core import githooks
+    from seedbed.core.workspace import Workspace
 
     facts = Workspace.facts_for(Path.cwd())
     states = githooks.status(facts)

@@ -6,9 +6,8 @@ import time
 from pathlib import Path
 
 import click
-
-from core import metrics
-from core.cli.output import disk_errors, emit_json, json_option, table
+from seedbed.core import metrics
+from seedbed.core.cli.output import disk_errors, emit_json, json_option, table
 
 
 @click.command("metrics")
@@ -28,7 +27,7 @@ def command(
     as_json: bool,
 ) -> int:
     """Show recorded runs (setups, steps, gates, ...), oldest first."""
-    from core.workspace import Workspace
+    from seedbed.core.workspace import Workspace
 
     facts = Workspace.facts_for(Path.cwd())
     store = metrics.MetricsStore(metrics.store_path(facts.common_dir))

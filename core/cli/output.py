@@ -10,8 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-
-from core.errors import EXIT_FAILED, SeedbedError
+from seedbed.core.errors import EXIT_FAILED, SeedbedError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

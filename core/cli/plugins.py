@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
-from core import config as configuration
-from core import plugins
-from core.cli.output import emit_json, json_option, table
-from core.gitfacts import GitFacts
+from seedbed.core import config as configuration
+from seedbed.core import plugins
+from seedbed.core.cli.output import emit_json, json_option, table
+from seedbed.core.gitfacts import GitFacts
 
 
 @click.command("plugins")

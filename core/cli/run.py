@@ -11,9 +11,8 @@ import time
 import uuid
 
 import click
-
-from core.cli.output import disk_errors, json_option
-from core.errors import EXIT_SETUP, EXIT_USAGE, CommandNotFound, SeedbedError
+from seedbed.core.cli.output import disk_errors, json_option
+from seedbed.core.errors import EXIT_SETUP, EXIT_USAGE, CommandNotFound, SeedbedError
 
 
 @click.command("run", context_settings={"ignore_unknown_options": True})
@@ -26,10 +25,10 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
 
     A stale or missing environment is synced first (unless --no-sync).
     """
-    from core import app as application
-    from core import metrics, setup, state
-    from core.gitfacts import clean_git_env
-    from core.progress import TextProgress
+    from seedbed.core import app as application
+    from seedbed.core import metrics, setup, state
+    from seedbed.core.gitfacts import clean_git_env
+    from seedbed.core.progress import TextProgress
 
     app = application.load()
     root = app.workspace.root

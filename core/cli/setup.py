@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 
 import click
-
-from core.cli.output import disk_errors, emit_json, json_option
-from core.errors import EXIT_SETUP
+from seedbed.core.cli.output import disk_errors, emit_json, json_option
+from seedbed.core.errors import EXIT_SETUP
 
 TRIGGERS = ("manual", "create", "checkout", "merge", "rewrite", "recreate")
 
@@ -26,9 +25,9 @@ def command(recreate: bool, verbose: bool, trigger: str, as_json: bool) -> int:
     Does nothing when the environment is already in sync with the lock files
     (use --recreate to force a rebuild).
     """
-    from core import app as application
-    from core import setup, trust
-    from core.progress import TextProgress
+    from seedbed.core import app as application
+    from seedbed.core import setup, trust
+    from seedbed.core.progress import TextProgress
 
     app = application.load()
     # By hand is consent (as `pre-commit run` is); say so when a checkout would

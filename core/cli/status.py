@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from core import state
-from core.cli.output import disk_errors, emit_json, json_option, table
+from seedbed.core import state
+from seedbed.core.cli.output import disk_errors, emit_json, json_option, table
 
 
 def describe(root: Path) -> dict[str, Any]:
@@ -50,7 +49,7 @@ def describe(root: Path) -> dict[str, Any]:
 @disk_errors()
 def command(as_json: bool) -> int:
     """Show whether this worktree's environment is ready, with step timings."""
-    from core.workspace import Workspace
+    from seedbed.core.workspace import Workspace
 
     facts = Workspace.facts_for(Path.cwd())
     info = describe(facts.root)

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-
-from core.cli.output import emit_json, json_option
+from seedbed.core.cli.output import emit_json, json_option
 
 if TYPE_CHECKING:
-    from core.trust import Recorded, Snapshot, Store
+    from seedbed.core.trust import Recorded, Snapshot, Store
 
 
 @click.command("trust")
@@ -23,9 +22,9 @@ if TYPE_CHECKING:
 def command(show: bool, as_json: bool) -> int:
     """Show what changed in this worktree's seedbed configuration (.seedbed.toml,
     [tool.seedbed], .worktreeinclude) and trust it, so git hooks act on it."""
-    from core import trust
-    from core.errors import NotARepositoryError
-    from core.gitfacts import GitFacts
+    from seedbed.core import trust
+    from seedbed.core.errors import NotARepositoryError
+    from seedbed.core.gitfacts import GitFacts
 
     facts = GitFacts.read(Path.cwd())
     if facts is None:
@@ -58,7 +57,7 @@ def command(show: bool, as_json: bool) -> int:
 def _explain(
     snap: Snapshot, store: Store, changes: list[dict[str, Any]], was: bool
 ) -> None:
-    from core import trust
+    from seedbed.core import trust
 
     if store.problem:
         click.echo(f"seedbed: warning: {store.problem}; it trusts nothing", err=True)

@@ -14,15 +14,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from core.hookspecs import hookimpl
-from core.records import ConfigKey, Step
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.records import ConfigKey, Step
 
 if TYPE_CHECKING:
     import click
-
-    from core.app import App
-    from core.records import SetupContext
-    from plugins.editors.files import Written
+    from seedbed.core.app import App
+    from seedbed.core.records import SetupContext
+    from seedbed.plugins.editors.files import Written
 
 SECTION = "editors"
 
@@ -61,8 +60,8 @@ def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
     root = context.workspace.root
 
     def write() -> None:
-        from core import app as application
-        from core.errors import SeedbedError
+        from seedbed.core import app as application
+        from seedbed.core.errors import SeedbedError
 
         try:
             written = apply(application.load(root), vscode, devcontainer)
@@ -78,7 +77,7 @@ def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
 
 @hookimpl
 def seedbed_register_commands(cli: click.Group) -> None:
-    from plugins.editors.commands import editor
+    from seedbed.plugins.editors.commands import editor
 
     cli.add_command(editor)
 
@@ -86,9 +85,9 @@ def seedbed_register_commands(cli: click.Group) -> None:
 def apply(app: App, vscode: bool = True, devcontainer: bool = False) -> list[Written]:
     """Write the enabled editor files for app's worktree; keep new untracked
     ones out of git."""
-    from plugins.editors import files
-    from plugins.editors import vscode as code
-    from plugins.editors.devcontainer import write_devcontainer
+    from seedbed.plugins.editors import files
+    from seedbed.plugins.editors import vscode as code
+    from seedbed.plugins.editors.devcontainer import write_devcontainer
 
     workspace = app.workspace
     server = code.dev_server(app)

@@ -22,13 +22,13 @@ import re
 import tomllib
 from typing import TYPE_CHECKING, Any
 
-from plugins.editors import jsonc
-from plugins.editors.files import Written, leads_out, read, save
+from seedbed.plugins.editors import jsonc
+from seedbed.plugins.editors.files import Written, leads_out, read, save
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from core.workspace import Workspace
+    from seedbed.core.workspace import Workspace
 
 COMMAND = "seedbed setup"
 CURSOR = ".cursor/worktrees.json"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.errors import EXIT_USAGE, SeedbedError
-from plugins.editors.files import Written, fill, leads_out, read, save, template
+from seedbed.core.errors import EXIT_USAGE, SeedbedError
+from seedbed.plugins.editors.files import Written, fill, leads_out, read, save, template
 
 if TYPE_CHECKING:
-    from core.workspace import Workspace
+    from seedbed.core.workspace import Workspace
 
 # provider: (path in the repository, template under templates/ci/)
 PROVIDERS = {"github": (".github/workflows/seedbed.yml", "github.yml")}

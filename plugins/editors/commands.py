@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import click
-
-from core.cli.output import emit_json, json_option, table
+from seedbed.core.cli.output import emit_json, json_option, table
 
 
 @click.command("editor")
@@ -19,8 +18,8 @@ def editor(devcontainer: bool, as_json: bool) -> int:
 
     Your keys and comments are kept; only missing keys are added.
     """
-    from core import app as application
-    from plugins.editors import SECTION, apply
+    from seedbed.core import app as application
+    from seedbed.plugins.editors import SECTION, apply
 
     app = application.load()
     section = app.workspace.config.section(SECTION)

@@ -12,12 +12,12 @@ import json
 import math
 from typing import TYPE_CHECKING
 
-from plugins.editors import jsonc
-from plugins.editors.files import Written, fill, leads_out, read, save, template
-from plugins.editors.vscode import merge_template
+from seedbed.plugins.editors import jsonc
+from seedbed.plugins.editors.files import Written, fill, leads_out, read, save, template
+from seedbed.plugins.editors.vscode import merge_template
 
 if TYPE_CHECKING:
-    from core.workspace import Workspace
+    from seedbed.core.workspace import Workspace
 
 DEVCONTAINER = ".devcontainer/devcontainer.json"
 _MIB = 1024**2
@@ -39,7 +39,7 @@ def host_size(size: int) -> str:
 
 
 def render(workspace: Workspace, port: int | None) -> str:
-    from plugins.pods.settings import SECTION, PodSettings
+    from seedbed.plugins.pods.settings import SECTION, PodSettings
 
     pod = PodSettings.from_section(workspace.config.section(SECTION))
 

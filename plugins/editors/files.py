@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core import runner
-from core.assets import asset_dir
-from core.paths import inside
+from seedbed.core import runner
+from seedbed.core.assets import asset_dir
+from seedbed.core.paths import inside
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from plugins.editors import jsonc
-from plugins.editors.files import Written, fill, leads_out, read, save, template
+from seedbed.plugins.editors import jsonc
+from seedbed.plugins.editors.files import Written, fill, leads_out, read, save, template
 
 if TYPE_CHECKING:
-    from core.app import App
-    from core.workspace import Workspace
+    from seedbed.core.app import App
+    from seedbed.core.workspace import Workspace
 
 SETTINGS = ".vscode/settings.json"
 EXTENSIONS = ".vscode/extensions.json"
@@ -219,9 +219,9 @@ def _merge_launch(old: str, config: dict[str, Any]) -> str | None:
 
 def dev_server(app: App) -> DevServer | None:
     """PORT from the plugins' run env and the framework's serve command."""
-    from core import app as application
-    from core.errors import SeedbedError
-    from core.frameworks import FrameworkRegistry
+    from seedbed.core import app as application
+    from seedbed.core.errors import SeedbedError
+    from seedbed.core.frameworks import FrameworkRegistry
 
     port = application.run_env(app).get("PORT", "")
     if not port.isdigit():

@@ -22,9 +22,8 @@ from types import FrameType
 from typing import Any
 
 import click
-
-from core.cli.output import emit_json, json_option, table
-from core.errors import (
+from seedbed.core.cli.output import emit_json, json_option, table
+from seedbed.core.errors import (
     EXIT_SETUP,
     EXIT_USAGE,
     CommandNotFound,
@@ -62,8 +61,8 @@ def supervise(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> int:
 
 def _load(name: str) -> tuple[Any, Any, Any, Any]:
     """app, settings, the chosen framework, everything detected."""
-    from core import app as application
-    from plugins import resources
+    from seedbed.core import app as application
+    from seedbed.plugins import resources
 
     app = application.load()
     workspace = app.workspace
@@ -74,8 +73,8 @@ def _load(name: str) -> tuple[Any, Any, Any, Any]:
 
 
 def _ready(app: Any, no_sync: bool) -> None:
-    from core import setup, state
-    from core.progress import TextProgress
+    from seedbed.core import setup, state
+    from seedbed.core.progress import TextProgress
 
     if no_sync or state.is_in_sync(app.workspace.root):
         return
@@ -85,8 +84,8 @@ def _ready(app: Any, no_sync: bool) -> None:
 
 
 def _env(app: Any, *extra: Mapping[str, str]) -> dict[str, str]:
-    from core import app as application
-    from core.gitfacts import clean_git_env
+    from seedbed.core import app as application
+    from seedbed.core.gitfacts import clean_git_env
 
     env = clean_git_env()
     env.pop("VIRTUAL_ENV", None)
@@ -100,12 +99,12 @@ def _env(app: Any, *extra: Mapping[str, str]) -> dict[str, str]:
 @json_option
 def ports_command(as_json: bool) -> int:
     """List the port blocks held by your worktrees, in every repository."""
-    from core import ports
+    from seedbed.core import ports
 
     blocks = ports.Registry().blocks()
     here = ""
     with contextlib.suppress(Exception):
-        from core.gitfacts import GitFacts
+        from seedbed.core.gitfacts import GitFacts
 
         facts = GitFacts.read(Path.cwd())
         here = str(facts.root) if facts else ""
@@ -140,8 +139,8 @@ def ports_command(as_json: bool) -> int:
 @json_option
 def frameworks_command(as_json: bool) -> int:
     """List the web frameworks detected in this worktree."""
-    from core import app as application
-    from plugins import resources
+    from seedbed.core import app as application
+    from seedbed.plugins import resources
 
     app = application.load()
     workspace = app.workspace
@@ -174,8 +173,8 @@ def frameworks_command(as_json: bool) -> int:
 def serve_command(name: str, no_sync: bool) -> int:
     """Start the dev server of NAME (default: the framework detected) on this
     worktree's port, with its database and variables."""
-    from core import setup
-    from plugins import resources
+    from seedbed.core import setup
+    from seedbed.plugins import resources
 
     app, config, chosen, found = _load(name)
     if config.provision == "never":
@@ -206,14 +205,14 @@ def serve_command(name: str, no_sync: bool) -> int:
 def test_command(no_sync: bool, as_json: bool, words: tuple[str, ...]) -> int:
     """Run the tests of NAME (default: the framework detected) against this
     worktree's test database: seedbed test [NAME] [-- ARGS...]."""
-    from core import metrics, setup
+    from seedbed.core import metrics, setup
 
     name, args = _split_words(words)
     app, config, chosen, found = _load(name)
     _ready(app, no_sync)
     workspace = app.workspace
     if config.provision != "never":
-        from plugins import resources
+        from seedbed.plugins import resources
 
         resources.provision(workspace, config, found)
     spec = chosen.framework.test_command(workspace, chosen.detection, args)

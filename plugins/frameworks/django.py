@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from core.frameworks import Detection, Framework, FrameworkContext, read_small
-from core.hookspecs import hookimpl
-from core.records import RunCommand, Step
-from core.workspace import Workspace
+from seedbed.core.frameworks import Detection, Framework, FrameworkContext, read_small
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.records import RunCommand, Step
+from seedbed.core.workspace import Workspace
 
 SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w.]*)["']""")
 PYTEST_FILES = ("pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini")

@@ -13,16 +13,16 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from core.frameworks import (
+from seedbed.core.frameworks import (
     Detection,
     Framework,
     FrameworkContext,
     find_source,
     module_name,
 )
-from core.hookspecs import hookimpl
-from core.records import ConfigKey, RunCommand, Step
-from core.workspace import Workspace
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.records import ConfigKey, RunCommand, Step
+from seedbed.core.workspace import Workspace
 
 IMPORTS = re.compile(r"^\s*(from\s+fastapi\s+import|import\s+fastapi)\b", re.MULTILINE)
 DEFINES = re.compile(

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from core import dotenv
-from core.frameworks import Detection, Framework, FrameworkContext, find_source
-from core.hookspecs import hookimpl
-from core.records import RunCommand, Step
-from core.workspace import Workspace
+from seedbed.core import dotenv
+from seedbed.core.frameworks import Detection, Framework, FrameworkContext, find_source
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.records import RunCommand, Step
+from seedbed.core.workspace import Workspace
 
 IMPORTS = re.compile(r"^\s*(from\s+flask\s+import|import\s+flask)\b", re.MULTILINE)
 DEFINES = re.compile(
@@ -90,7 +90,7 @@ class FlaskFramework:
 
 
 def uses_flask_migrate(workspace: Workspace) -> bool:
-    from core.frameworks import python_files, read_small, skip_dirs
+    from seedbed.core.frameworks import python_files, read_small, skip_dirs
 
     return any(
         MIGRATE.search(read_small(path))

@@ -10,18 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from core.hookspecs import hookimpl
+from seedbed.core.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     import click
-
-    from core.gates import Gate
-    from core.records import ConfigKey
+    from seedbed.core.gates import Gate
+    from seedbed.core.records import ConfigKey
 
 
 @hookimpl
 def seedbed_gates() -> Sequence[Gate]:
-    from plugins.gates import (
+    from seedbed.plugins.gates import (
         formatting,
         lint,
         lockfile,
@@ -45,14 +44,14 @@ def seedbed_gates() -> Sequence[Gate]:
 
 @hookimpl
 def seedbed_config_keys() -> Sequence[ConfigKey]:
-    from plugins.gates.settings import CONFIG_KEYS
+    from seedbed.plugins.gates.settings import CONFIG_KEYS
 
     return CONFIG_KEYS
 
 
 @hookimpl
 def seedbed_register_commands(cli: click.Group) -> None:
-    from plugins.gates.commands import gate, init
+    from seedbed.plugins.gates.commands import gate, init
 
     cli.add_command(gate)
     cli.add_command(init)

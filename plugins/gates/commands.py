@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 import click
-
-from core.cli.output import emit_json, json_option
-from core.errors import EXIT_FAILED
-from core.gates import STAGES
+from seedbed.core.cli.output import emit_json, json_option
+from seedbed.core.errors import EXIT_FAILED
+from seedbed.core.gates import STAGES
 
 
 @click.command("gate")
@@ -45,10 +44,10 @@ def gate(
     them, ruff and mypy check the project and secrets scans the staged files.
     Exits 1 when any gate fails.
     """
-    from core import app as application
-    from core.gates import run_gates
-    from plugins.gates import files as filelists
-    from plugins.gates import render
+    from seedbed.core import app as application
+    from seedbed.core.gates import run_gates
+    from seedbed.plugins.gates import files as filelists
+    from seedbed.plugins.gates import render
 
     app = application.load()
     root = app.workspace.root
@@ -118,9 +117,9 @@ def init(
     Interactive when a terminal is attached (asks about --agents and --ci);
     flags only otherwise.
     """
-    from core import app as application
-    from core.gates import load_gates, stage_of
-    from plugins.gates import initialise
+    from seedbed.core import app as application
+    from seedbed.core.gates import load_gates, stage_of
+    from seedbed.plugins.gates import initialise
 
     app = application.load()
     root = app.workspace.root
@@ -149,16 +148,16 @@ def init(
         ci = "github"
     files = []
     if agents:
-        from plugins.agents import write_agent_files
+        from seedbed.plugins.agents import write_agent_files
 
         files.extend(write_agent_files(app.workspace))
     if ci:
-        from plugins.editors.ci import write_ci_workflow
+        from seedbed.plugins.editors.ci import write_ci_workflow
 
         files.append(write_ci_workflow(app.workspace, ci))
     # The pre-commit route has no `hooks install`: the configuration init just
     # wrote at the user's request is the one a checkout may act on.
-    from core import trust
+    from seedbed.core import trust
 
     trusted = trust.record(
         app.workspace.common_dir, trust.snapshot(root), "seedbed init"

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from core.errors import SeedbedError
+from seedbed.core.errors import SeedbedError
 
 
 def run_hook(name: str, argv: list[str] | None = None) -> int:
@@ -22,9 +22,9 @@ def run_hook(name: str, argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", help="files to check (from pre-commit)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
-    from core import app as application
-    from core.gates import run_gates
-    from plugins.gates import render
+    from seedbed.core import app as application
+    from seedbed.core.gates import run_gates
+    from seedbed.plugins.gates import render
 
     try:
         app = application.load(Path.cwd())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from core import runner
+from seedbed.core import runner
 
 WORKTREEINCLUDE = ".worktreeinclude"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from core.gates import Finding, GateContext, GateResult
-from plugins.gates import ruff_settings, tools
+from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.plugins.gates import ruff_settings, tools
 
 NAME = "format"
 # ruff before 0.9 prints "Would reformat: PATH"; later ones print a diagnostic
@@ -56,6 +56,6 @@ GATE = FormatGate()
 
 
 def main(argv: list[str] | None = None) -> int:
-    from plugins.gates.entry import run_hook
+    from seedbed.plugins.gates.entry import run_hook
 
     return run_hook(NAME, argv)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugins.gates.settings import DEFAULT_STAGES
+from seedbed.plugins.gates.settings import DEFAULT_STAGES
 
 PYTHON = ["python", "pyi"]
 

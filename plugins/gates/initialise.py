@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-
-from core.errors import ConfigError
-from core.gates import SECTION
-from core.records import ConfigKey
-from plugins.gates import hookdefs
+from seedbed.core.errors import ConfigError
+from seedbed.core.gates import SECTION
+from seedbed.core.records import ConfigKey
+from seedbed.plugins.gates import hookdefs
 
 CONFIG = ".pre-commit-config.yaml"
 LOCAL = "local"

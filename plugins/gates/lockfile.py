@@ -7,9 +7,9 @@ manager without a lock (pip's requirements files) has nothing to check.
 
 from __future__ import annotations
 
-from core import runner
-from core.gates import Finding, GateContext, GateResult
-from plugins.gates import tools
+from seedbed.core import runner
+from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.plugins.gates import tools
 
 NAME = "lock"
 
@@ -63,6 +63,6 @@ GATE = LockGate()
 
 
 def main(argv: list[str] | None = None) -> int:
-    from plugins.gates.entry import run_hook
+    from seedbed.plugins.gates.entry import run_hook
 
     return run_hook(NAME, argv)

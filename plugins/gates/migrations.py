@@ -15,8 +15,8 @@ import configparser
 import re
 from pathlib import Path
 
-from core.gates import Finding, GateContext, GateResult
-from plugins.gates import tools
+from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.plugins.gates import tools
 
 NAME = "migrations"
 _REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.M)
@@ -154,6 +154,6 @@ GATE = MigrationsGate()
 
 
 def main(argv: list[str] | None = None) -> int:
-    from plugins.gates.entry import run_hook
+    from seedbed.plugins.gates.entry import run_hook
 
     return run_hook(NAME, argv)

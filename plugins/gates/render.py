@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.gates import GateResult
+from seedbed.core.gates import GateResult
 
 MAX_FINDINGS = 50
 
@@ -19,7 +19,7 @@ def figure_text(result: GateResult) -> str:
 
 
 def table(results: Sequence[GateResult]) -> str:
-    from core.cli.output import table as render_table
+    from seedbed.core.cli.output import table as render_table
 
     rows = [[r.name, r.status, f"{r.seconds:.2f}", figure_text(r)] for r in results]
     return render_table(rows, ["gate", "result", "seconds", "figure"])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.gates import GateContext
-from plugins.gates import tools
-from plugins.gates.settings import LINE_LENGTH
+from seedbed.core.gates import GateContext
+from seedbed.plugins.gates import tools
+from seedbed.plugins.gates.settings import LINE_LENGTH
 
 
 def config_args(context: GateContext) -> list[str]:

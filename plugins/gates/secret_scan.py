@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.gates import Finding, GateContext, GateResult
-from plugins.gates import files as filelists
-from plugins.gates.settings import BASELINE
+from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.plugins.gates import files as filelists
+from seedbed.plugins.gates.settings import BASELINE
 
 NAME = "secrets"
 
@@ -115,6 +115,6 @@ GATE = SecretsGate()
 
 
 def main(argv: list[str] | None = None) -> int:
-    from plugins.gates.entry import run_hook
+    from seedbed.plugins.gates.entry import run_hook
 
     return run_hook(NAME, argv)

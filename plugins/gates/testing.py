@@ -14,10 +14,10 @@ import re
 import tempfile
 from pathlib import Path
 
-from core.gates import Finding, GateContext, GateResult
-from core.workspace import Workspace
-from plugins.gates import tools
-from plugins.gates.settings import COVERAGE_FLOOR
+from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.core.workspace import Workspace
+from seedbed.plugins.gates import tools
+from seedbed.plugins.gates.settings import COVERAGE_FLOOR
 
 NAME = "tests"
 _FAILED = re.compile(r"^(FAILED|ERROR) (\S+?)(?:::(\S+))?(?: - .*)?$")
@@ -123,6 +123,6 @@ GATE = TestsGate()
 
 
 def main(argv: list[str] | None = None) -> int:
-    from plugins.gates.entry import run_hook
+    from seedbed.plugins.gates.entry import run_hook
 
     return run_hook(NAME, argv)

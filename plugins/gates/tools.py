@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core import runner
-from core.gates import Finding, GateContext, GateResult
-from core.records import StepResult
-from core.workspace import Workspace
+from seedbed.core import runner
+from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.core.records import StepResult
+from seedbed.core.workspace import Workspace
 
 ORIGINS = ("environment", "seedbed", "PATH")
 TOOL_TIMEOUT = 1800.0

@@ -5,9 +5,9 @@ from __future__ import annotations
 import configparser
 import re
 
-from core.gates import Finding, GateContext, GateResult
-from core.workspace import Workspace
-from plugins.gates import tools
+from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.core.workspace import Workspace
+from seedbed.plugins.gates import tools
 
 NAME = "types"
 _ERROR = re.compile(r"^(.+?):(\d+):(?:\d+:)? error: .*?(?:\s\s\[([\w-]+)\])?$")
@@ -91,6 +91,6 @@ GATE = TypesGate()
 
 
 def main(argv: list[str] | None = None) -> int:
-    from plugins.gates.entry import run_hook
+    from seedbed.plugins.gates.entry import run_hook
 
     return run_hook(NAME, argv)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.hookspecs import hookimpl
+from seedbed.core.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     import click
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 @hookimpl
 def seedbed_register_commands(cli: click.Group) -> None:
-    from plugins.lifecycle import conflicts, doctor, ls, shell_init
+    from seedbed.plugins.lifecycle import conflicts, doctor, ls, shell_init
 
     for module in (ls, doctor, conflicts, shell_init):
         cli.add_command(module.command)

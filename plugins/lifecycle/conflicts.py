@@ -23,8 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import click
-
-from core.cli.output import emit_json, json_option
+from seedbed.core.cli.output import emit_json, json_option
 
 LOCK_FILES = frozenset(
     {
@@ -102,8 +101,7 @@ class Risk:
 def base_branch(cwd: Path, explicit: str = "") -> str:
     """--base, else origin's default branch, else the main worktree's branch."""
     import git
-
-    from plugins.lifecycle.worktrees import git_output, list_worktrees
+    from seedbed.plugins.lifecycle.worktrees import git_output, list_worktrees
 
     if explicit:
         return explicit
@@ -134,7 +132,7 @@ def changed_files(worktree: Path, base: str) -> list[str] | None:
 
 def radar(cwd: Path, base: str = "") -> dict[str, Any]:
     """Risks across every worktree git lists (folders that are gone skipped)."""
-    from plugins.lifecycle.worktrees import list_worktrees
+    from seedbed.plugins.lifecycle.worktrees import list_worktrees
 
     branch = base_branch(cwd, base)
     risks: dict[tuple[str, str], Risk] = {}

@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-
-from core.cli.output import disk_errors, emit_json, json_option, table
-from plugins.lifecycle.findings import SEVERITY, Finding, apply_fixes, remaining
+from seedbed.core.cli.output import disk_errors, emit_json, json_option, table
+from seedbed.plugins.lifecycle.findings import SEVERITY, Finding, apply_fixes, remaining
 
 if TYPE_CHECKING:
-    from core.app import App
-    from core.gitfacts import GitFacts
-    from plugins.lifecycle.worktrees import Worktree
+    from seedbed.core.app import App
+    from seedbed.core.gitfacts import GitFacts
+    from seedbed.plugins.lifecycle.worktrees import Worktree
 
 MIN_GIT = (2, 31)
 # The executable each built-in manager needs; a third-party manager may say its
@@ -44,7 +43,7 @@ MANAGER_TOOLS: dict[str, tuple[str, ...]] = {
 
 
 def git_version() -> tuple[int, ...] | None:
-    from plugins.lifecycle.worktrees import git_output
+    from seedbed.plugins.lifecycle.worktrees import git_output
 
     match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", git_output(Path.cwd(), "--version"))
     return tuple(int(g) for g in match.groups() if g) if match else None
@@ -107,7 +106,7 @@ def check_managers(app: App, used: set[str]) -> list[Finding]:
 
 
 def check_hooks(facts: GitFacts) -> list[Finding]:
-    from core import githooks
+    from seedbed.core import githooks
 
     def reinstall() -> None:
         githooks.install(facts)
@@ -150,7 +149,7 @@ def _check_reachable(
     facts: GitFacts, reinstall: Callable[[], None], fix: str
 ) -> list[Finding]:
     """The hooks run `seedbed` from PATH, else the path baked in at install."""
-    from core import githooks
+    from seedbed.core import githooks
 
     try:
         manifest = json.loads(githooks.manifest_path(facts).read_text())
@@ -188,9 +187,9 @@ def _check_reachable(
 
 def _setup_action(path: Path, recreate: bool = False) -> Callable[[], None]:
     def run() -> None:
-        from core import app as application
-        from core import setup
-        from core.errors import SeedbedError
+        from seedbed.core import app as application
+        from seedbed.core import setup
+        from seedbed.core.errors import SeedbedError
 
         outcome = setup.run_setup(
             application.load(path), trigger="doctor", recreate=recreate
@@ -236,14 +235,14 @@ def moved_environment(environment: Path) -> str:
 def _problems(app: App, root: Path, manager_name: str) -> list[str]:
     """core.repair's findings when it exists; else the health check plus the
     moved-environment check above."""
-    from core.workspace import Workspace
+    from seedbed.core.workspace import Workspace
 
     manager = app.registry.managers.get(manager_name)
     if manager is None:
         return []
     workspace = Workspace.discover(root, app.registry.config_keys())
     try:  # issue 3's module, when it is there
-        repair = importlib.import_module("core.repair")
+        repair = importlib.import_module("seedbed.core.repair")
         return [str(p) for p in repair.problems(workspace, manager)]
     except (ImportError, AttributeError):
         pass
@@ -261,9 +260,9 @@ def check_worktrees(
     app: App, worktrees: Iterable[Worktree]
 ) -> tuple[list[Finding], set[str]]:
     """Findings per worktree, and the managers the worktrees use."""
-    from core.cli.status import describe
-    from core.state import DamagedState
-    from plugins.lifecycle.worktrees import last_setup
+    from seedbed.core.cli.status import describe
+    from seedbed.core.state import DamagedState
+    from seedbed.plugins.lifecycle.worktrees import last_setup
 
     found: list[Finding] = []
     used: set[str] = set()
@@ -351,8 +350,8 @@ def check_worktrees(
 
 
 def diagnose(app: App) -> list[Finding]:
-    from plugins.lifecycle.repairs import check_state, check_stores
-    from plugins.lifecycle.worktrees import list_worktrees
+    from seedbed.plugins.lifecycle.repairs import check_state, check_stores
+    from seedbed.plugins.lifecycle.worktrees import list_worktrees
 
     facts = app.workspace.facts
     trees = list_worktrees(facts.root)
@@ -374,7 +373,7 @@ def diagnose(app: App) -> list[Finding]:
 @disk_errors()
 def command(fix: bool, as_json: bool) -> int:
     """Check git, hooks, tools and every worktree's environment."""
-    from core import app as application
+    from seedbed.core import app as application
 
     findings = diagnose(application.load())
     if fix:

@@ -46,7 +46,7 @@ class Finding:
 
 def apply_fixes(findings: list[Finding]) -> None:
     """Run each safe fix once (hooks are reinstalled once for all findings)."""
-    from core.errors import SeedbedError
+    from seedbed.core.errors import SeedbedError
 
     # Keyed by the action itself: findings sharing one fix (the hooks) share
     # one closure, while each damaged file has its own.

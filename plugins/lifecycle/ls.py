@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from core.cli.output import disk_errors, emit_json, json_option, table
-from core.errors import EXIT_CONFIG
+from seedbed.core.cli.output import disk_errors, emit_json, json_option, table
+from seedbed.core.errors import EXIT_CONFIG
 
 
 def _ports() -> Any:
     with contextlib.suppress(ImportError, AttributeError):
-        from core.ports import Registry
+        from seedbed.core.ports import Registry
 
         return Registry()
     return None
@@ -30,7 +29,7 @@ def _ports() -> Any:
 
 def _databases(common_dir: Path) -> dict[str, Any]:
     with contextlib.suppress(ImportError, AttributeError, OSError):
-        from core.database import Records
+        from seedbed.core.database import Records
 
         found: dict[str, Any] = Records(common_dir).all()
         return found
@@ -48,10 +47,10 @@ def _port_of(ports: Any, path: Path) -> str:
 
 def describe_all(cwd: Path) -> list[dict[str, Any]]:
     """One dict per worktree git lists, in git's order (main first)."""
-    from core.cli.status import describe
-    from core.gitfacts import GitFacts
-    from core.state import DamagedState
-    from plugins.lifecycle.worktrees import (
+    from seedbed.core.cli.status import describe
+    from seedbed.core.gitfacts import GitFacts
+    from seedbed.core.state import DamagedState
+    from seedbed.plugins.lifecycle.worktrees import (
         disk_usage,
         env_dir,
         last_setup,

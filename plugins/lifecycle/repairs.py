@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plugins.lifecycle.findings import Finding
+from seedbed.plugins.lifecycle.findings import Finding
 
 if TYPE_CHECKING:
-    from core.gitfacts import GitFacts
-    from plugins.lifecycle.worktrees import Worktree
+    from seedbed.core.gitfacts import GitFacts
+    from seedbed.plugins.lifecycle.worktrees import Worktree
 
 FIX_STATE = "seedbed doctor --fix"
 
@@ -31,7 +31,7 @@ def _moved(path: Path, mover: Callable[[Path], Path]) -> Callable[[], str]:
 
 def check_state(worktrees: Iterable[Worktree]) -> list[Finding]:
     """Damaged `.seedbed/` folders and files; the fix moves each aside."""
-    from core import state
+    from seedbed.core import state
 
     found = []
     for tree in worktrees:
@@ -53,8 +53,8 @@ def check_state(worktrees: Iterable[Worktree]) -> list[Finding]:
 
 def check_stores(facts: GitFacts) -> list[Finding]:
     """The repository's metrics store and the user's port registry."""
-    from core import metrics
-    from core.ports import Registry
+    from seedbed.core import metrics
+    from seedbed.core.ports import Registry
 
     found = []
     store = metrics.store_path(facts.common_dir)

@@ -4,8 +4,7 @@ environment (py-test, py-lint, py-format, py-dev) and a prompt-safe function."""
 from __future__ import annotations
 
 import click
-
-from core.assets import asset_dir
+from seedbed.core.assets import asset_dir
 
 # bash and zsh read the same POSIX-style script; nu has its own.
 SHELLS = {"bash": "posix.sh", "zsh": "posix.sh", "nu": "nu.nu"}

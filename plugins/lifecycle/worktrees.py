@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core import state
+from seedbed.core import state
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from core import ownership, paths, runner
-from core.errors import ConfigError, EnvironmentProblem
-from core.records import RunCommand, SetupContext, Step
-from core.workspace import Workspace
+from seedbed.core import ownership, paths, runner
+from seedbed.core.errors import ConfigError, EnvironmentProblem
+from seedbed.core.records import RunCommand, SetupContext, Step
+from seedbed.core.workspace import Workspace
 
 HEALTH_PROBE = (
     "import json, sys; print(json.dumps({'prefix': sys.prefix, "

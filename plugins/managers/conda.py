@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import ConfigError, EnvironmentProblem
-from core.hookspecs import hookimpl
-from core.records import (
+from seedbed.core.errors import ConfigError, EnvironmentProblem
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.records import (
     ConfigKey,
     Detection,
     Manager,
@@ -34,8 +34,8 @@ from core.records import (
     Step,
     Watch,
 )
-from core.workspace import Workspace
-from plugins.managers import base
+from seedbed.core.workspace import Workspace
+from seedbed.plugins.managers import base
 
 FILES = ("environment.yml", "environment.yaml")
 DEFAULT_ENV_DIR = ".conda"

@@ -18,10 +18,17 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.hookspecs import hookimpl
-from core.records import ConfigKey, Detection, Manager, SetupContext, Step, Watch
-from core.workspace import Workspace
-from plugins.managers import base, relocate
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.records import (
+    ConfigKey,
+    Detection,
+    Manager,
+    SetupContext,
+    Step,
+    Watch,
+)
+from seedbed.core.workspace import Workspace
+from seedbed.plugins.managers import base, relocate
 
 LOCK = "pdm.lock"
 

@@ -15,13 +15,13 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.errors import ConfigError
-from core.hookspecs import hookimpl
-from core.paths import confine, inside
-from core.records import Detection, Manager, SetupContext, Step, Watch
-from core.workspace import Workspace
-from plugins.managers import base, relocate
-from plugins.managers.uv import uv_env
+from seedbed.core.errors import ConfigError
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.paths import confine, inside
+from seedbed.core.records import Detection, Manager, SetupContext, Step, Watch
+from seedbed.core.workspace import Workspace
+from seedbed.plugins.managers import base, relocate
+from seedbed.plugins.managers.uv import uv_env
 
 _INCLUDE = re.compile(r"^\s*(?:-r|--requirement|-c|--constraint)[\s=]+(\S+)")
 

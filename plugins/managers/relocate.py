@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
-from core.records import SetupContext, Step
-from plugins.managers import base
+from seedbed.core.records import SetupContext, Step
+from seedbed.plugins.managers import base
 
 SEED = frozenset({"pip", "setuptools", "wheel", "distribute"})
 REQUIREMENTS = "reuse-requirements.txt"

@@ -14,8 +14,8 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from core.hookspecs import hookimpl
-from core.records import ConfigKey, GcAction
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.records import ConfigKey, GcAction
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,14 +25,14 @@ if TYPE_CHECKING:
 
 @hookimpl
 def seedbed_config_keys() -> Sequence[ConfigKey]:
-    from plugins.pods.settings import CONFIG_KEYS
+    from seedbed.plugins.pods.settings import CONFIG_KEYS
 
     return CONFIG_KEYS
 
 
 @hookimpl
 def seedbed_register_commands(cli: click.Group) -> None:
-    from plugins.pods.commands import pod
+    from seedbed.plugins.pods.commands import pod
 
     cli.add_command(pod)
 
@@ -46,8 +46,8 @@ def seedbed_gc(
     so removing it is both the resource and the record step."""
     import socket
 
-    from plugins.pods import inventory, naming
-    from plugins.pods.engine import EngineUnreachable, connect
+    from seedbed.plugins.pods import inventory, naming
+    from seedbed.plugins.pods.engine import EngineUnreachable, connect
 
     try:
         client = connect()
@@ -71,8 +71,7 @@ def seedbed_gc(
     done, detail = not dry_run, ""
     if doomed and not dry_run:
         from docker.errors import DockerException
-
-        from plugins.pods import provision
+        from seedbed.plugins.pods import provision
 
         try:
             provision.remove(client, [pod["Id"] for pod in doomed])

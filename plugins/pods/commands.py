@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from core.cli.output import emit_json, json_option, table, warn
-from core.errors import EXIT_FAILED, NotARepositoryError, SeedbedError
-from core.metrics import MetricsStore, Record, store_path
-from plugins.pods import naming
-from plugins.pods.settings import DEFAULTS, SECTION, PodSettings
+from seedbed.core.cli.output import emit_json, json_option, table, warn
+from seedbed.core.errors import EXIT_FAILED, NotARepositoryError, SeedbedError
+from seedbed.core.metrics import MetricsStore, Record, store_path
+from seedbed.plugins.pods import naming
+from seedbed.plugins.pods.settings import DEFAULTS, SECTION, PodSettings
 
 # 128 + SIGTERM, what a shell reports for a process SIGTERM ended.
 EXIT_TERMINATED = 143
@@ -26,7 +25,7 @@ EXIT_TERMINATED = 143
 
 def _load(required: bool) -> tuple[Any, PodSettings]:
     """(workspace or None, settings); outside a worktree only when not required."""
-    from core import app
+    from seedbed.core import app
 
     try:
         workspace = app.load().workspace
@@ -38,7 +37,7 @@ def _load(required: bool) -> tuple[Any, PodSettings]:
 
 
 def _client() -> Any:
-    from plugins.pods.engine import connect
+    from seedbed.plugins.pods.engine import connect
 
     return connect()
 
@@ -54,7 +53,7 @@ def pod() -> None:
 @json_option
 def up_command(count: int, env: str, as_json: bool) -> None:
     """Provision COUNT pods for this worktree, in parallel."""
-    from plugins.pods import image, limits, provision, spec
+    from seedbed.plugins.pods import image, limits, provision, spec
 
     naming.check_env_name(env)
     workspace, settings = _load(required=True)
@@ -165,7 +164,7 @@ _everywhere = click.option(
 @json_option
 def ls_command(everywhere: bool, as_json: bool) -> None:
     """List pods (this worktree's, or --everywhere)."""
-    from plugins.pods import inventory
+    from seedbed.plugins.pods import inventory
 
     found = inventory.pods(_client(), _scope(everywhere))
     rows = [
@@ -194,7 +193,7 @@ def ls_command(everywhere: bool, as_json: bool) -> None:
 @click.argument("argv", nargs=-1, required=True, type=click.UNPROCESSED)
 def exec_command(name: str, argv: tuple[str, ...]) -> int:
     """Run a command in pod NAME: seedbed pod exec NAME -- CMD ARGS..."""
-    from plugins.pods import inventory
+    from seedbed.plugins.pods import inventory
 
     client = _client()
     found = inventory.running(inventory.by_name(client, name))
@@ -221,7 +220,7 @@ def exec_command(name: str, argv: tuple[str, ...]) -> int:
 @click.option("--tail", type=int, default=None, help="Only the last N lines.")
 def logs_command(name: str, follow: bool, tail: int | None) -> None:
     """Print pod NAME's output (its start-up and anything its init wrote)."""
-    from plugins.pods import inventory
+    from seedbed.plugins.pods import inventory
 
     client = _client()
     found = inventory.by_name(client, name)
@@ -238,7 +237,7 @@ def logs_command(name: str, follow: bool, tail: int | None) -> None:
 @json_option
 def stats_command(everywhere: bool, as_json: bool) -> None:
     """CPU, memory and process figures per pod; warns near the memory limit."""
-    from plugins.pods import inventory, stats
+    from seedbed.plugins.pods import inventory, stats
 
     _, settings = _load(required=False)
     client = _client()
@@ -282,7 +281,7 @@ def down_command(
     names: tuple[str, ...], every: bool, everywhere: bool, as_json: bool
 ) -> None:
     """Remove pods NAME... or --all (this worktree's; with --everywhere, all)."""
-    from plugins.pods import inventory, provision
+    from seedbed.plugins.pods import inventory, provision
 
     if bool(names) == every:
         raise click.UsageError("give pod names or --all (not both)")
@@ -300,7 +299,7 @@ def down_command(
 def gc_command(as_json: bool) -> None:
     """Remove pods (made on this host) whose worktree no longer exists, and
     seedbed-pod images no container uses, except the current one."""
-    from plugins.pods import image, inventory, provision
+    from seedbed.plugins.pods import image, inventory, provision
 
     _, settings = _load(required=False)
     client = _client()

@@ -12,7 +12,7 @@ import os
 import re
 from typing import Any
 
-from core.errors import EXIT_ENGINE, SeedbedError
+from seedbed.core.errors import EXIT_ENGINE, SeedbedError
 
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 # Seconds for one API call; long work (stats sampling, builds) passes its own.

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.assets import asset_dir
-from core.errors import EXIT_ENGINE, EXIT_NOT_FOUND, SeedbedError
-from plugins.pods.engine import api_error_text
-from plugins.pods.settings import PodSettings
+from seedbed.core.assets import asset_dir
+from seedbed.core.errors import EXIT_ENGINE, EXIT_NOT_FOUND, SeedbedError
+from seedbed.plugins.pods.engine import api_error_text
+from seedbed.plugins.pods.settings import PodSettings
 
 IMAGE_REPOSITORY = "seedbed-pod"
 BUILD_TIMEOUT = 900

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from core.errors import EXIT_FAILED, EXIT_NOT_FOUND, SeedbedError
-from plugins.pods import naming
+from seedbed.core.errors import EXIT_FAILED, EXIT_NOT_FOUND, SeedbedError
+from seedbed.plugins.pods import naming
 
 Pod = Mapping[str, Any]  # one entry of the engine's container list
 

@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import EXIT_BUSY, SeedbedError
-from plugins.pods.engine import engine_address, engine_key
-from plugins.pods.settings import Limits
+from seedbed.core.errors import EXIT_BUSY, SeedbedError
+from seedbed.plugins.pods.engine import engine_address, engine_key
+from seedbed.plugins.pods.settings import Limits
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from core.errors import EXIT_USAGE, SeedbedError
+from seedbed.core.errors import EXIT_USAGE, SeedbedError
 
 LABEL_POD = "seedbed.pod"
 LABEL_REPOSITORY = "seedbed.repository"

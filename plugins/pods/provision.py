@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-from plugins.pods import limits, naming, spec
-from plugins.pods.engine import api_error_text
-from plugins.pods.settings import PodSettings
+from seedbed.plugins.pods import limits, naming, spec
+from seedbed.plugins.pods.engine import api_error_text
+from seedbed.plugins.pods.settings import PodSettings
 
 # What templates/pod/pod-init.py prints once the pod's environment is ready.
 READY_MARKER = b"seedbed-pod: ready"

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.errors import ConfigError
-from core.records import ConfigKey
+from seedbed.core.errors import ConfigError
+from seedbed.core.records import ConfigKey
 
 SECTION = "pod"
 DEFAULT_BASE_IMAGE = "python:3.12-slim"

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.errors import EXIT_CONFIG, SeedbedError
-from plugins.pods import naming
-from plugins.pods.settings import PodSettings
+from seedbed.core.errors import EXIT_CONFIG, SeedbedError
+from seedbed.plugins.pods import naming
+from seedbed.plugins.pods.settings import PodSettings
 
 HOME = "/home/seedbed"
 VENV = f"{HOME}/.venv"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.metrics import MetricsStore, Record, store_path
-from plugins.pods import naming
+from seedbed.core.metrics import MetricsStore, Record, store_path
+from seedbed.plugins.pods import naming
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from core import config as configuration
-from core.errors import EXIT_CONFIG, ConfigError
-from core.records import ConfigKey
+from seedbed.core import config as configuration
+from seedbed.core.errors import EXIT_CONFIG, ConfigError
+from seedbed.core.records import ConfigKey
 
 
 def load(root: Path, keys: tuple[ConfigKey, ...] = ()) -> configuration.Config:

@@ -6,9 +6,9 @@ import socket
 from pathlib import Path
 
 import pytest
+from seedbed.core import database
+from seedbed.core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, SeedbedError
 
-from core import database
-from core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, SeedbedError
 from tests.web_samples import PostgresServer
 
 

@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from seedbed.core import dotenv
+from seedbed.core.errors import ConfigError, SetupError
 
-from core import dotenv
-from core.errors import ConfigError, SetupError
 from tests.conftest import require
 
 

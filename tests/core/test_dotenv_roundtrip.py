@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from seedbed.core import dotenv
 
-from core import dotenv
 from tests.conftest import require
 
 dotenv_values = pytest.importorskip("dotenv").dotenv_values
@@ -150,7 +150,7 @@ HOSTILE = "/tmp/a b/x`touch c`$(touch d)\"q'+%\u00e9#?\n/db.sqlite3"
 def test_a_sqlite_url_is_percent_encoded_and_written_bare(tmp_path: Path) -> None:
     from urllib.parse import unquote, urlsplit
 
-    from core.database import Database
+    from seedbed.core.database import Database
 
     url = Database("sqlite", HOSTILE, HOSTILE + "-test").url
     assert url.startswith("sqlite:////tmp/a%20b/x%60touch%20c%60%24%28")
@@ -165,7 +165,7 @@ def test_a_sqlite_url_is_percent_encoded_and_written_bare(tmp_path: Path) -> Non
 def test_postgres_names_and_users_are_percent_encoded() -> None:
     from urllib.parse import unquote, urlsplit
 
-    from core.database import Database, Server
+    from seedbed.core.database import Database, Server
 
     server = Server(host="db.local", port=5433, user="me@x y")
     url = Database("postgres", "n/a me?#", "t", server).url

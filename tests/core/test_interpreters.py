@@ -4,9 +4,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from core import interpreters
-from core.errors import EXIT_ENVIRONMENT, ConfigError, EnvironmentProblem
+from seedbed.core import interpreters
+from seedbed.core.errors import EXIT_ENVIRONMENT, ConfigError, EnvironmentProblem
 
 CURRENT = "{}.{}".format(*sys.version_info[:2])
 

@@ -6,8 +6,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
-
-from core.metrics import SCHEMA_VERSION, MetricsStore, Record, SchemaTooNew
+from seedbed.core.metrics import SCHEMA_VERSION, MetricsStore, Record, SchemaTooNew
 
 
 def _record(i: int, kind: str = "setup") -> Record:

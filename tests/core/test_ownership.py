@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
+from seedbed.core import ownership, repair, runner
+from seedbed.core.errors import SetupError
+from seedbed.core.gitfacts import GitFacts
 
-from core import ownership, repair, runner
-from core.errors import SetupError
-from core.gitfacts import GitFacts
 from tests.conftest import git
 
 

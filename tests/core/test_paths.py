@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from core.config import Source, validate
-from core.errors import ConfigError
-from core.paths import confine, inside, relative_setting, symlink_on_the_way
-from core.records import ConfigKey
+from seedbed.core.config import Source, validate
+from seedbed.core.errors import ConfigError
+from seedbed.core.paths import confine, inside, relative_setting, symlink_on_the_way
+from seedbed.core.records import ConfigKey
 
 PARTS = st.sampled_from(["..", ".", "a", "b", "in", "out", "loop", "", "~", "x y"])
 RELATIVE = st.lists(PARTS, min_size=0, max_size=6).map("/".join)
@@ -107,7 +106,7 @@ def test_minimum_and_maximum_on_any_key() -> None:
 
 
 def test_pod_limits_refused_at_validation() -> None:
-    from plugins.pods.settings import CONFIG_KEYS
+    from seedbed.plugins.pods.settings import CONFIG_KEYS
 
     for name, value in [("pids", 0), ("cpus", -1.0), ("memory_warn_percent", 120)]:
         with pytest.raises(ConfigError, match=f"'pod.{name}'"):

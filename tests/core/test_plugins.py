@@ -5,9 +5,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from seedbed.core import plugins
+from seedbed.core.errors import ConfigError, SeedbedError
 
-from core import plugins
-from core.errors import ConfigError, SeedbedError
 from tests.conftest import seedbed
 
 

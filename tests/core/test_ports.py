@@ -10,9 +10,8 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
-from core import ports
-from core.errors import EXIT_BUSY, EXIT_CONFIG, SeedbedError
+from seedbed.core import ports
+from seedbed.core.errors import EXIT_BUSY, EXIT_CONFIG, SeedbedError
 
 
 def free_range(size: int = 400) -> tuple[int, int]:

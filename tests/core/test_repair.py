@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from seedbed.core import repair
 
-from core import repair
 from tests.conftest import git, require, seedbed
 from tests.samples import check_own_environment, metric_rows, uv_project
 
@@ -85,7 +85,7 @@ def test_setup_rebuilds_a_moved_worktree(uv_main: Path, tmp_path: Path) -> None:
     moved = tmp_path / "moved"
     git("worktree", "move", str(feat), str(moved), cwd=uv_main)
     # The marker names the old path: not in sync, so the hook would re-sync too.
-    from core import state
+    from seedbed.core import state
 
     assert not state.is_in_sync(moved)
     out = seedbed("setup", "--json", cwd=moved)

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from core import runner
-from core.records import Step
+from seedbed.core import runner
+from seedbed.core.records import Step
 
 
 def test_exit_code_time_memory_and_output_tail(tmp_path: Path) -> None:

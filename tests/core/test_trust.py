@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from seedbed.core import trust
+from seedbed.core.errors import ConfigError
 
-from core import trust
-from core.errors import ConfigError
 from tests.conftest import BIN, git, seedbed
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from core import worktreeinclude
+from seedbed.core import worktreeinclude
+
 from tests.conftest import git, require, seedbed, worktree_add
 from tests.samples import pip_project
 

@@ -270,7 +270,7 @@ def test_a_committed_ready_marker_is_not_trusted(tmp_path: Path, offline: Path) 
     (wt / ".venv" / "bin").mkdir(parents=True)
     (wt / ".venv" / "bin" / "python").write_text("#!/bin/sh\n")
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from core import state as core_state
+    from seedbed.core import state as core_state
 
     forged["fingerprint"], _ = core_state.fingerprint(
         wt, real["watch"]["paths"], real["watch"]["globs"], real["identity"]
@@ -340,7 +340,7 @@ def test_setup_on_a_full_disk_exits_5_with_a_clear_message(
 
 
 def sealing_template() -> Path:
-    from core.assets import asset_dir
+    from seedbed.core.assets import asset_dir
 
     template = asset_dir("hooks") / "post-checkout"
     if "seedbed-ready.sha256" not in template.read_text():

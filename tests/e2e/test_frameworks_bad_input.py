@@ -11,9 +11,9 @@ import socket
 from pathlib import Path
 
 import pytest
+from seedbed.core import database, ports
+from seedbed.core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_SETUP
 
-from core import database, ports
-from core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_SETUP
 from tests.conftest import git, seedbed
 from tests.web_samples import PostgresServer
 

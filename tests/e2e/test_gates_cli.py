@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from seedbed.core.metrics import MetricsStore, store_path
 
-from core.metrics import MetricsStore, store_path
 from tests import gate_samples as gs
 from tests.conftest import require, worktree_add
 from tests.plugins.gates.test_gates_units import (

@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from seedbed.core.errors import EXIT_SETUP
 
-from core.errors import EXIT_SETUP
 from tests.conftest import git, require, seedbed
 
 APP = "from flask import Flask\n\napp = Flask(__name__)\n"

@@ -15,8 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from seedbed.core import worktreeinclude
 
-from core import worktreeinclude
 from tests.conftest import git, seedbed
 from tests.samples import pip_project
 

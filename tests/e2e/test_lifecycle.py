@@ -186,7 +186,7 @@ def _fake_pod(project: Path, worktree: Path) -> str | None:
         return None
     if not images:
         return None
-    from plugins.pods import naming
+    from seedbed.plugins.pods import naming
 
     container = client.containers.create(
         images[0],
@@ -233,8 +233,8 @@ def test_doctor_finds_a_hooks_path_bypass_and_a_stale_baked_path(
 
 PLUGIN = """\
 import pluggy
-from core.frameworks import Detection
-from core.records import RunCommand
+from seedbed.core.frameworks import Detection
+from seedbed.core.records import RunCommand
 hookimpl = pluggy.HookimplMarker("seedbed")
 
 class Tiny:
@@ -302,7 +302,7 @@ def test_setup_writes_editor_files_with_the_worktrees_port(
     steps = [s["name"] for s in json.loads(setup.stdout)["steps"]]
     assert steps[-1] == "editor files"
 
-    from plugins.editors import jsonc
+    from seedbed.plugins.editors import jsonc
 
     launch = jsonc.parse((feat / ".vscode" / "launch.json").read_text()).python()
     (config,) = launch["configurations"]

@@ -298,7 +298,7 @@ def test_concurrent_ups_never_exceed_the_total_limit(
     try:
         runs = [
             subprocess.Popen(
-                [sys.executable, "-m", "core", "pod", "up", "4", "--json"],
+                [sys.executable, "-m", "seedbed.core", "pod", "up", "4", "--json"],
                 cwd=pod_project,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -320,8 +320,8 @@ def test_concurrent_ups_never_exceed_the_total_limit(
 
 
 def _cli_up(project: Path, count: int, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from core.errors import SeedbedError
-    from plugins.pods.commands import pod as pod_group
+    from seedbed.core.errors import SeedbedError
+    from seedbed.plugins.pods.commands import pod as pod_group
 
     monkeypatch.chdir(project)
     result = CliRunner().invoke(pod_group, ["up", str(count)])
@@ -333,7 +333,7 @@ def test_a_pod_that_cannot_be_created_rolls_back_the_request(
     pod_project: Path, engine: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The 3rd of 4 names is taken by a container seedbed does not own."""
-    from plugins.pods import naming
+    from seedbed.plugins.pods import naming
 
     monkeypatch.setattr(naming, "stamp", lambda at=None: "20000101-000000")
     squatter = engine.containers.create(
@@ -363,7 +363,7 @@ def test_a_pod_that_fails_to_start_rolls_back_the_request(
     pod_project: Path, engine: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The 3rd of 4 pods exits before it is ready; the other three go too."""
-    from plugins.pods import spec
+    from seedbed.plugins.pods import spec
 
     real = spec.create_kwargs
 
@@ -391,7 +391,7 @@ def test_a_pod_that_fails_to_start_rolls_back_the_request(
 NEVER_READY_UP = """
 import signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)
-from plugins.pods import spec
+from seedbed.plugins.pods import spec
 real = spec.create_kwargs
 def never_ready(*args):
     kwargs = real(*args)
@@ -399,7 +399,7 @@ def never_ready(*args):
     return kwargs
 spec.create_kwargs = never_ready
 sys.argv = ["seedbed", "pod", "up", "3", "--json"]
-from core.entry import main
+from seedbed.core.entry import main
 main()
 """
 
@@ -449,8 +449,7 @@ def test_gc_removes_old_pod_images_no_container_uses(
     pod_project: Path, engine: Any, tmp_path: Path
 ) -> None:
     from docker.errors import ImageNotFound
-
-    from plugins.pods.image import template_dir
+    from seedbed.plugins.pods.image import template_dir
 
     (name,) = [item["name"] for item in up(pod_project, 1)]
     current = engine.api.inspect_container(name)["Config"]["Image"]

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from seedbed.core.assets import asset_dir
+from seedbed.core.metrics import MetricsStore, Record, store_path
 
-from core.assets import asset_dir
-from core.metrics import MetricsStore, Record, store_path
 from tests.conftest import git, require
 from tests.metrics_factory import (
     DAY,

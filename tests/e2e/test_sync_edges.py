@@ -9,7 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from core import state
+from seedbed.core import state
+
 from tests.conftest import git, require, seedbed, worktree_add
 from tests.samples import lock, pip_project
 

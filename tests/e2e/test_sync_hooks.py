@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from seedbed.core import state
 
-from core import state
 from tests.conftest import git, require, seedbed, worktree_add
 from tests.samples import (
     lock,

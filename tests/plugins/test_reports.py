@@ -15,10 +15,10 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner, Result
+from seedbed.core.errors import EXIT_ENVIRONMENT, EXIT_NOT_FOUND, SeedbedError
+from seedbed.core.metrics import store_path
+from seedbed.plugins import reports
 
-from core.errors import EXIT_ENVIRONMENT, EXIT_NOT_FOUND, SeedbedError
-from core.metrics import store_path
-from plugins import reports
 from tests.conftest import git, require
 from tests.metrics_factory import empty_store, newer_schema_store, record_runs, run
 

@@ -6,10 +6,10 @@ import json
 import tomllib
 from pathlib import Path
 
-from core.workspace import Workspace
-from plugins import agents
-from plugins.editors import agents as adapters
-from plugins.editors import jsonc
+from seedbed.core.workspace import Workspace
+from seedbed.plugins import agents
+from seedbed.plugins.editors import agents as adapters
+from seedbed.plugins.editors import jsonc
 
 
 def write_all(root: Path) -> dict[str, str]:

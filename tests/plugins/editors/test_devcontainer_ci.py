@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from core.errors import SeedbedError
-from core.workspace import Workspace
-from plugins.editors import ci, devcontainer, jsonc
-from plugins.pods.settings import CONFIG_KEYS as POD_KEYS
+from seedbed.core.errors import SeedbedError
+from seedbed.core.workspace import Workspace
+from seedbed.plugins.editors import ci, devcontainer, jsonc
+from seedbed.plugins.pods.settings import CONFIG_KEYS as POD_KEYS
 
 
 def test_devcontainer_mounts_the_common_dir_with_pod_limits(repo: Path) -> None:

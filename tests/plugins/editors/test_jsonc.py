@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from plugins.editors import jsonc
+from seedbed.plugins.editors import jsonc
 
 USER = """\
 // my settings: keep this comment

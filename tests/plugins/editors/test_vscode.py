@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.records import ConfigKey
-from core.workspace import Workspace
-from plugins.editors import CONFIG_KEYS, jsonc, vscode
-from plugins.editors.files import exclude
+from seedbed.core.records import ConfigKey
+from seedbed.core.workspace import Workspace
+from seedbed.plugins.editors import CONFIG_KEYS, jsonc, vscode
+from seedbed.plugins.editors.files import exclude
 
 USER_SETTINGS = """\
 // Team settings: do not lose this comment.

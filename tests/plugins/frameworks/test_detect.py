@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pluggy
 import pytest
-
-from core import hookspecs
-from core.config import Source
-from core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, SeedbedError
-from core.frameworks import Framework, FrameworkRegistry
-from core.workspace import Workspace
-from plugins import resources
-from plugins.frameworks import django, fastapi, flask
+from seedbed.core import hookspecs
+from seedbed.core.config import Source
+from seedbed.core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, SeedbedError
+from seedbed.core.frameworks import Framework, FrameworkRegistry
+from seedbed.core.workspace import Workspace
+from seedbed.plugins import resources
+from seedbed.plugins.frameworks import django, fastapi, flask
 
 
 def workspace(root: Path, **section: object) -> Workspace:
@@ -151,8 +150,8 @@ def test_nothing_detected_in_a_plain_project(repo: Path) -> None:
 
 
 def _context(ws: Workspace, found: object):  # type: ignore[no-untyped-def]
-    from core.frameworks import FrameworkContext
-    from core.records import RunCommand
+    from seedbed.core.frameworks import FrameworkContext
+    from seedbed.core.records import RunCommand
 
     return FrameworkContext(
         ws,
@@ -224,7 +223,7 @@ def test_choose_by_name_configured_or_the_only_one(repo: Path) -> None:
 
 
 def test_the_built_in_plugins_register_all_three() -> None:
-    from core import plugins
+    from seedbed.core import plugins
 
     registry = FrameworkRegistry.load(plugins.build())
     assert {"django", "flask", "fastapi"} <= set(registry.frameworks)

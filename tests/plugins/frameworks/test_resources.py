@@ -6,11 +6,11 @@ import socket
 from pathlib import Path
 
 import pytest
+from seedbed.core import dotenv, ports
+from seedbed.core.errors import SeedbedError
+from seedbed.core.workspace import Workspace
+from seedbed.plugins import resources
 
-from core import dotenv, ports
-from core.errors import SeedbedError
-from core.workspace import Workspace
-from plugins import resources
 from tests.plugins.frameworks.test_detect import workspace, write
 
 APP = "from flask import Flask\napp = Flask(__name__)\n"
@@ -73,8 +73,8 @@ def test_setup_steps_put_resources_before_migrations(repo: Path) -> None:
     write(repo, "app.py", APP + "import flask_migrate\n")
     write(repo, "migrations/env.py", "")
     write(repo, "requirements.txt", "")
-    from core.interpreters import find, request_for
-    from core.records import SetupContext
+    from seedbed.core.interpreters import find, request_for
+    from seedbed.core.records import SetupContext
 
     ws = workspace(repo)
     interpreter = find(request_for(repo, "", {}))

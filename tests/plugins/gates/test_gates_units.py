@@ -8,12 +8,12 @@ from pathlib import Path
 import pluggy
 import pytest
 import yaml
+from seedbed.core import hookspecs
+from seedbed.core.errors import SeedbedError
+from seedbed.core.gates import Finding, GateContext, GateResult, load_gates, select
+from seedbed.plugins.gates import hookdefs, initialise, migrations, render, secret_scan
+from seedbed.plugins.gates.settings import CONFIG_KEYS, DEFAULT_STAGES
 
-from core import hookspecs
-from core.errors import SeedbedError
-from core.gates import Finding, GateContext, GateResult, load_gates, select
-from plugins.gates import hookdefs, initialise, migrations, render, secret_scan
-from plugins.gates.settings import CONFIG_KEYS, DEFAULT_STAGES
 from tests.conftest import REPO
 
 hookimpl = pluggy.HookimplMarker("seedbed")
@@ -71,7 +71,7 @@ def test_selection_by_stage_config_and_only() -> None:
 
 
 def test_builtin_gates_and_their_default_stages() -> None:
-    import plugins.gates as builtin
+    import seedbed.plugins.gates as builtin
 
     gates = load_gates(manager_with(builtin))
     assert list(gates) == list(DEFAULT_STAGES)

@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from seedbed.plugins.lifecycle import conflicts, doctor, shell_init, worktrees
 
-from plugins.lifecycle import conflicts, doctor, shell_init, worktrees
 from tests.conftest import require
 
 PORCELAIN = """\

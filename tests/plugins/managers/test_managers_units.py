@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from seedbed.core import config as configuration
+from seedbed.core.errors import ConfigError, EnvironmentProblem
+from seedbed.core.gitfacts import GitFacts
+from seedbed.core.records import Interpreter, SetupContext
+from seedbed.core.workspace import Workspace
+from seedbed.plugins.managers import base, conda, pdm, pip, poetry, relocate, uv
 
-from core import config as configuration
-from core.errors import ConfigError, EnvironmentProblem
-from core.gitfacts import GitFacts
-from core.records import Interpreter, SetupContext
-from core.workspace import Workspace
-from plugins.managers import base, conda, pdm, pip, poetry, relocate, uv
 from tests.samples import CONDA_FILES
 
 ALL = [uv.MANAGER, poetry.MANAGER, pdm.MANAGER, conda.MANAGER, pip.MANAGER]
@@ -336,9 +336,9 @@ def test_relocation_plan_and_rewrite(tmp_path: Path) -> None:
 
 
 def test_precedence_and_ambiguity(tmp_path: Path) -> None:
-    from core import plugins
-    from core.app import App
-    from core.setup import choose_manager
+    from seedbed.core import plugins
+    from seedbed.core.app import App
+    from seedbed.core.setup import choose_manager
 
     registry = plugins.Registry.load(plugins.build())
 

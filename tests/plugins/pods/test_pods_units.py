@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from core.errors import EXIT_BUSY, EXIT_CONFIG, EXIT_USAGE, SeedbedError
-from plugins import pods
-from plugins.pods import image, limits, naming, spec, stats
-from plugins.pods.settings import DEFAULTS, Limits, PodSettings, parse_size
+from seedbed.core.errors import EXIT_BUSY, EXIT_CONFIG, EXIT_USAGE, SeedbedError
+from seedbed.plugins import pods
+from seedbed.plugins.pods import image, limits, naming, spec, stats
+from seedbed.plugins.pods.settings import DEFAULTS, Limits, PodSettings, parse_size
 
 
 def test_plugin_declares_the_pod_section_keys() -> None:
@@ -243,7 +242,7 @@ def test_the_image_tag_follows_the_template_and_the_base(tmp_path: Path) -> None
 def test_sigterm_raises_once_while_provisioning_then_the_old_handler_is_back() -> None:
     import signal
 
-    from plugins.pods import provision
+    from seedbed.plugins.pods import provision
 
     heard: list[int] = []
     before = signal.signal(signal.SIGTERM, lambda signum, frame: heard.append(signum))
@@ -263,7 +262,7 @@ def test_sigterm_raises_once_while_provisioning_then_the_old_handler_is_back() -
 
 
 def test_waiting_for_a_pod_stops_when_the_request_is_cancelled() -> None:
-    from plugins.pods import provision
+    from seedbed.plugins.pods import provision
 
     class NeverReady:
         class api:  # the SDK's attribute name
