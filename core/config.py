@@ -27,7 +27,7 @@ from typing import Any
 
 from seedbed.core.errors import ConfigError
 from seedbed.core.paths import EXPECTED, path_problem
-from seedbed.core.records import ConfigKey
+from seedbed.core.types import ConfigKey
 
 CORE_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey(

@@ -13,13 +13,16 @@ and two commands.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING
 
 from seedbed.core.errors import EXIT_NOT_FOUND, ConfigError, SeedbedError
-from seedbed.core.records import RunCommand, Step
+from seedbed.core.types import (
+    Detection,
+    Framework,
+)
 
 if TYPE_CHECKING:
     import pluggy
@@ -50,80 +53,6 @@ SCAN_MAX_BYTES = 512_000
 
 
 @dataclass(frozen=True)
-class Detection:
-    """Why a framework thinks the project uses it.
-
-    target is what its commands need (a settings module, "pkg.main:app").
-    """
-
-    framework: str
-    evidence: tuple[str, ...]
-    target: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "framework": self.framework,
-            "evidence": list(self.evidence),
-            "target": self.target,
-        }
-
-
-@dataclass(frozen=True)
-class FrameworkContext:
-    """What a framework needs to plan its setup steps.
-
-    env: the worktree's variables (DATABASE_URL, TEST_DB_NAME, DEBUG and the
-    framework's own); run: the package manager's run_command for this worktree.
-    """
-
-    workspace: Workspace
-    detection: Detection
-    env: Mapping[str, str]
-    run: Callable[[Sequence[str]], RunCommand]
-    timeout: float | None = None
-
-    def step(self, name: str, argv: Sequence[str], cwd: Path | None = None) -> Step:
-        """A step running argv in the worktree's environment (from its root)."""
-        command = self.run(argv)
-        return Step(
-            name,
-            command.argv,
-            cwd=cwd or self.workspace.root,
-            env={**self.env, **command.env},
-            timeout=self.timeout,
-            labels={"framework": self.detection.framework},
-        )
-
-
-@runtime_checkable
-class Framework(Protocol):
-    """One web framework; plugins/frameworks/*.py implement it."""
-
-    name: str
-
-    def detect(self, workspace: Workspace) -> Detection | None:
-        """Whether the project uses this framework, and why; cheap (no imports
-        of the project, no processes)."""
-
-    def env(self, workspace: Workspace, detection: Detection) -> Mapping[str, str]:
-        """Variables the framework adds to `.env` and to commands (e.g.
-        DJANGO_SETTINGS_MODULE, FLASK_APP)."""
-
-    def setup_steps(self, context: FrameworkContext) -> Sequence[Step]:
-        """Steps after the database exists: migrations, checks."""
-
-    def serve_command(
-        self, workspace: Workspace, detection: Detection, port: int
-    ) -> RunCommand:
-        """The dev server on 127.0.0.1:port, argv to run inside the environment."""
-
-    def test_command(
-        self, workspace: Workspace, detection: Detection, args: Sequence[str]
-    ) -> RunCommand:
-        """The project's tests, against the worktree's test database."""
-
-
-@dataclass(frozen=True)
 class Found:
     """A framework the project uses, with its detection."""
 
@@ -142,27 +71,10 @@ class FrameworkRegistry:
     @classmethod
     def load(cls, pm: pluggy.PluginManager) -> FrameworkRegistry:
         """Every plugin's frameworks; two with one name is an error naming both."""
-        frameworks: dict[str, Framework] = {}
-        owners: dict[str, str] = {}
-        for impl in pm.hook.seedbed_frameworks.get_hookimpls():
-            offered = cast("Sequence[object]", impl.function() or ())
-            for framework in offered:
-                if not isinstance(framework, Framework):
-                    raise SeedbedError(
-                        f"plugin {impl.plugin_name!r} returned {framework!r}, which "
-                        "is not a seedbed framework",
-                        "a plugin must return objects satisfying "
-                        "core.frameworks.Framework",
-                    )
-                if framework.name in frameworks:
-                    raise SeedbedError(
-                        f"two plugins provide the framework {framework.name!r}: "
-                        f"{owners[framework.name]!r} and {impl.plugin_name!r}",
-                        "block one with disable_plugins or SEEDBED_DISABLE_PLUGINS",
-                    )
-                frameworks[framework.name] = framework
-                owners[framework.name] = impl.plugin_name
-        return cls(dict(sorted(frameworks.items())))
+        from seedbed.core.plugins import collect
+
+        found = collect(pm, "seedbed_frameworks", Framework, "framework")
+        return cls(dict(sorted(found.items())))
 
     def detect(self, workspace: Workspace) -> list[Found]:
         """The frameworks this worktree uses, by name."""

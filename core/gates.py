@@ -17,123 +17,30 @@ import sys
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 from seedbed.core import metrics
 from seedbed.core.errors import EXIT_USAGE, SeedbedError
+from seedbed.core.types import (
+    Gate,
+    GateContext,
+    GateResult,
+)
 
 if TYPE_CHECKING:
     import pluggy
     from seedbed.core.app import App
-    from seedbed.core.records import Manager
+    from seedbed.core.types import Manager
     from seedbed.core.workspace import Workspace
 
-# pre-commit's own stage names, so a gate's stage is also its hook's stage;
-# "manual" gates run only when named (--only) or with --stage manual.
-STAGES = ("pre-commit", "pre-push", "manual")
 SECTION = "gates"
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem a gate found. kind names the rule or detector, never a value:
-    a secret's finding says "AWS Access Key", not the key."""
-
-    file: str
-    line: int = 0  # 0 when the finding is about the whole file
-    kind: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "kind": self.kind}
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.kind}" if self.kind else where
-
-
-@dataclass(frozen=True)
-class GateResult:
-    name: str
-    passed: bool
-    seconds: float = 0.0
-    figure: float | None = None  # coverage % for tests, findings for the others
-    findings: tuple[Finding, ...] = ()
-    message: str = ""  # one line: what happened, what to do
-    skipped: bool = False  # nothing to check here (no lock, no migrations)
-    tool: str = ""  # the executable that ran, so "which ruff?" has an answer
-    output: str = ""  # the tool's last lines, shown when the gate fails
-
-    @property
-    def status(self) -> str:
-        if self.skipped:
-            return "skip"
-        return "pass" if self.passed else "FAIL"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "passed": self.passed,
-            "status": self.status,
-            "seconds": round(self.seconds, 3),
-            "figure": self.figure,
-            "findings": [f.as_dict() for f in self.findings],
-            "message": self.message,
-            "skipped": self.skipped,
-            "tool": self.tool,
-            "output": self.output,
-        }
-
-
-@dataclass(frozen=True)
-class GateContext:
-    """What a gate run knows, computed once for all gates of one run.
-
-    files: paths relative to the worktree root (pre-commit's staged files, or
-    the FILES given by hand); empty means "the whole project".
-    manager: the worktree's package manager, or None when no Python project
-    was detected (gates then use the fallback tools).
-    """
-
-    workspace: Workspace
-    manager: Manager | None
-    files: tuple[str, ...] = ()
-    settings: Mapping[str, Any] = field(default_factory=dict)
-    run_env: Mapping[str, str] = field(default_factory=dict)
-    stage: str | None = None
-
-
-@runtime_checkable
-class Gate(Protocol):
-    name: str
-    stage: str  # default stage, one of STAGES
-    description: str
-
-    def run(self, context: GateContext) -> GateResult:
-        """Check the worktree; return a record (passed, figure, findings)."""
-
-
 def load_gates(pm: pluggy.PluginManager) -> dict[str, Gate]:
-    """Every plugin's gates in registration order; one name, one plugin."""
-    gates: dict[str, Gate] = {}
-    owners: dict[str, str] = {}
-    for impl in pm.hook.seedbed_gates.get_hookimpls():
-        for gate in cast("Sequence[object]", impl.function() or ()):
-            if not isinstance(gate, Gate):
-                raise SeedbedError(
-                    f"plugin {impl.plugin_name!r} returned {gate!r}, which is not "
-                    "a seedbed gate",
-                    "a plugin must return objects satisfying core.gates.Gate",
-                )
-            if gate.name in gates:
-                raise SeedbedError(
-                    f"two plugins provide the gate {gate.name!r}: "
-                    f"{owners[gate.name]!r} and {impl.plugin_name!r}",
-                    "block one with disable_plugins or SEEDBED_DISABLE_PLUGINS",
-                )
-            gates[gate.name] = gate
-            owners[gate.name] = impl.plugin_name
-    return gates
+    """Every plugin's gates; one name, one plugin."""
+    from seedbed.core.plugins import collect
+
+    return collect(pm, "seedbed_gates", Gate, "gate")
 
 
 def stage_of(gate: Gate, settings: Mapping[str, Any]) -> str:

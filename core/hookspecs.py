@@ -22,9 +22,15 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import click
-    from seedbed.core.frameworks import Framework
-    from seedbed.core.gates import Gate
-    from seedbed.core.records import ConfigKey, GcAction, Manager, SetupContext, Step
+    from seedbed.core.types import (
+        ConfigKey,
+        Framework,
+        Gate,
+        GcAction,
+        Manager,
+        SetupContext,
+        Step,
+    )
     from seedbed.core.workspace import Workspace
 
 hookspec = pluggy.HookspecMarker("seedbed")
@@ -39,7 +45,7 @@ hookimpl = pluggy.HookimplMarker("seedbed")
 def seedbed_managers() -> Sequence[Manager]:
     """Return the package managers this plugin provides.
 
-    Each must satisfy `core.records.Manager`; names are unique across plugins
+    Each must satisfy `core.types.Manager`; names are unique across plugins
     (two plugins offering "uv" is an error that names both).
 
     Example::

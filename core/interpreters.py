@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seedbed.core.errors import ConfigError, EnvironmentProblem
-from seedbed.core.records import Interpreter
+from seedbed.core.types import Interpreter
 
 if TYPE_CHECKING:  # packaging costs ~20 ms to import: only setup needs it
     from packaging.specifiers import SpecifierSet

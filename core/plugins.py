@@ -17,7 +17,7 @@ from typing import Any, cast
 import pluggy
 from seedbed.core import hookspecs
 from seedbed.core.errors import ConfigError, SeedbedError
-from seedbed.core.records import ConfigKey, Manager, PluginInfo
+from seedbed.core.types import ConfigKey, Manager, PluginInfo
 
 GROUP = "seedbed"
 
@@ -52,6 +52,37 @@ def _load(blocked: frozenset[str]) -> pluggy.PluginManager:
     return pm
 
 
+def collect(
+    pm: pluggy.PluginManager, hook: str, kind: Any, what: str
+) -> dict[str, Any]:
+    """Every plugin's records from `hook`, by name, in registration order: one
+    registry for every plugin type (managers, frameworks, gates). A record that is not a
+    `kind`, or a name two plugins both offer, is an error naming the plugins
+    (as conda's manager rejects duplicate names), never a silent winner by
+    load order."""
+    found: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    for impl in getattr(pm.hook, hook).get_hookimpls():
+        for record in cast("Sequence[object]", impl.function() or ()):
+            if not isinstance(record, kind):
+                raise SeedbedError(
+                    f"plugin {impl.plugin_name!r} returned {record!r}, which is "
+                    f"not a seedbed {what}",
+                    f"a plugin must return objects satisfying "
+                    f"seedbed.core.types.{kind.__name__}",
+                )
+            name = str(getattr(record, "name", ""))
+            if name in found:
+                raise SeedbedError(
+                    f"two plugins provide the {what} {name!r}: "
+                    f"{owners[name]!r} and {impl.plugin_name!r}",
+                    "block one with disable_plugins or SEEDBED_DISABLE_PLUGINS",
+                )
+            found[name] = record
+            owners[name] = impl.plugin_name
+    return found
+
+
 @dataclass(frozen=True)
 class Registry:
     """The plugin manager plus the records its hooks returned, checked once."""
@@ -61,26 +92,7 @@ class Registry:
 
     @classmethod
     def load(cls, pm: pluggy.PluginManager) -> Registry:
-        managers: dict[str, Manager] = {}
-        owners: dict[str, str] = {}
-        for impl in pm.hook.seedbed_managers.get_hookimpls():
-            offered = cast("Sequence[object]", impl.function() or ())
-            for manager in offered:
-                if not isinstance(manager, Manager):
-                    raise SeedbedError(
-                        f"plugin {impl.plugin_name!r} returned {manager!r}, which is "
-                        "not a seedbed manager",
-                        "a plugin must return objects satisfying core.records.Manager",
-                    )
-                if manager.name in managers:
-                    raise SeedbedError(
-                        f"two plugins provide the manager {manager.name!r}: "
-                        f"{owners[manager.name]!r} and {impl.plugin_name!r}",
-                        "block one with disable_plugins or SEEDBED_DISABLE_PLUGINS",
-                    )
-                managers[manager.name] = manager
-                owners[manager.name] = impl.plugin_name
-        return cls(pm, managers)
+        return cls(pm, collect(pm, "seedbed_managers", Manager, "manager"))
 
     def config_keys(self) -> list[ConfigKey]:
         return [key for keys in self.pm.hook.seedbed_config_keys() for key in keys]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from seedbed.core.records import Step, StepResult
+from seedbed.core.types import Step, StepResult
 
 
 class TextProgress:

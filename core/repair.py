@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlparse
 from seedbed.core import interpreters
 
 if TYPE_CHECKING:
-    from seedbed.core.records import Manager
+    from seedbed.core.types import Manager
     from seedbed.core.workspace import Workspace
 
 MAX_SCRIPT_BYTES = 4096  # a shebang is on the first line; never read binaries

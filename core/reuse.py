@@ -12,24 +12,11 @@ Reading markers costs a few file reads per worktree; no process is started.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from seedbed.core import state
-from seedbed.core.records import SetupContext, Step
-
-
-@runtime_checkable
-class Reusable(Protocol):
-    """A manager that can build an environment from a sibling's."""
-
-    def reuse_steps(
-        self, context: SetupContext, donor_root: Path, donor_env: Path
-    ) -> Sequence[Step] | None:
-        """Steps that produce this worktree's environment from donor_env, or
-        None when not possible here."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import IO
 
 from seedbed.core.errors import SeedbedError
 from seedbed.core.gitfacts import clean_git_env
-from seedbed.core.records import Step, StepResult
+from seedbed.core.types import Step, StepResult
 
 TAIL_LINES = 30
 # How long output may trail a step that has exited (its daemons keep the pipe).

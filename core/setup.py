@@ -42,7 +42,14 @@ from seedbed.core.errors import (
     SeedbedError,
     SetupError,
 )
-from seedbed.core.records import Interpreter, Manager, SetupContext, Step, StepResult
+from seedbed.core.types import (
+    Interpreter,
+    Manager,
+    Reusable,
+    SetupContext,
+    Step,
+    StepResult,
+)
 from seedbed.core.workspace import Workspace
 
 # While a step runs, its process group (see runner.stop_leftover).
@@ -128,7 +135,7 @@ def choose_manager(app: App) -> Manager:
     best = max(d.score for d in found)
     tied = [d for d in found if d.score == best]
     if len(tied) > 1 and best >= STRONG:
-        evidence = "; ".join(f"{d.manager}: {', '.join(d.evidence)}" for d in tied)
+        evidence = "; ".join(f"{d.name}: {', '.join(d.evidence)}" for d in tied)
         raise ConfigError(
             f"{workspace.root}: more than one package manager claims this project "
             f"({evidence})",
@@ -136,8 +143,8 @@ def choose_manager(app: App) -> Manager:
             key="manager",
         )
     rank = {name: i for i, name in enumerate(PRECEDENCE)}
-    tied.sort(key=lambda d: rank.get(d.manager, len(rank)))
-    return app.registry.managers[tied[0].manager]
+    tied.sort(key=lambda d: rank.get(d.name, len(rank)))
+    return app.registry.managers[tied[0].name]
 
 
 def resolve_installer(workspace: Workspace) -> tuple[str, str | None]:
@@ -586,7 +593,7 @@ def _reuse_plan(
     """
     if recreate or not workspace.config.get("reuse", True):
         return []
-    if not isinstance(manager, reuse.Reusable):
+    if not isinstance(manager, Reusable):
         return []
     env_dir = manager.env_dir(workspace)
     if env_dir.exists() and not repairs and manager.health_check(workspace) is None:

@@ -10,7 +10,7 @@ from typing import Any
 from seedbed.core import config as configuration
 from seedbed.core.errors import NotARepositoryError
 from seedbed.core.gitfacts import GitFacts
-from seedbed.core.records import ConfigKey
+from seedbed.core.types import ConfigKey
 
 
 @dataclass(frozen=True)

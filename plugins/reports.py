@@ -34,7 +34,7 @@ from seedbed.core.errors import (
 )
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.metrics import SCHEMA_VERSION, store_path
-from seedbed.core.records import ConfigKey
+from seedbed.core.types import ConfigKey
 
 # The Nushell release the module is tested with (tests/setup/nushell.sh pins it).
 NUSHELL_VERSION = "0.108.0"

@@ -27,9 +27,16 @@ from typing import TYPE_CHECKING, Any
 
 from seedbed.core import database, dotenv, ports
 from seedbed.core.errors import ConfigError, SetupError
-from seedbed.core.frameworks import Found, FrameworkContext, FrameworkRegistry
+from seedbed.core.frameworks import Found, FrameworkRegistry
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.records import ConfigKey, GcAction, Manager, SetupContext, Step
+from seedbed.core.types import (
+    ConfigKey,
+    FrameworkContext,
+    GcAction,
+    Manager,
+    SetupContext,
+    Step,
+)
 
 if TYPE_CHECKING:
     import click

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 from seedbed.core.cli.output import disk_errors, emit_json, json_option, table, warn
-from seedbed.core.records import GcAction
+from seedbed.core.types import GcAction
 
 
 def recorded_worktrees(common_dir: Path) -> set[str]:

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.records import ConfigKey, Step
+from seedbed.core.types import ConfigKey, Step
 
 if TYPE_CHECKING:
     import click
     from seedbed.core.app import App
-    from seedbed.core.records import SetupContext
+    from seedbed.core.types import SetupContext
     from seedbed.plugins.editors.files import Written
 
 SECTION = "editors"

@@ -150,7 +150,10 @@ def frameworks_command(as_json: bool) -> int:
         emit_json(
             {
                 "known": sorted(registry.frameworks),
-                "detected": [item.detection.as_dict() for item in found],
+                "detected": [
+                    {"framework": item.name, **item.detection.as_dict()}
+                    for item in found
+                ],
             }
         )
         return 0

@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from seedbed.core.frameworks import Detection, Framework, FrameworkContext, read_small
+from seedbed.core.frameworks import read_small
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.records import RunCommand, Step
+from seedbed.core.types import Detection, Framework, FrameworkContext, RunCommand, Step
 from seedbed.core.workspace import Workspace
 
 SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w.]*)["']""")
@@ -61,7 +61,9 @@ class DjangoFramework:
         if not match:
             return None
         relative = str(manage.relative_to(workspace.root))
-        return Detection(self.name, (relative, f"settings {match.group(1)}"), relative)
+        return Detection(
+            self.name, (relative, f"settings {match.group(1)}"), target=relative
+        )
 
     def env(self, workspace: Workspace, detection: Detection) -> Mapping[str, str]:
         settings = next(

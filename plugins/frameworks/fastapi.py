@@ -13,15 +13,16 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from seedbed.core.frameworks import (
+from seedbed.core.frameworks import find_source, module_name
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.types import (
+    ConfigKey,
     Detection,
     Framework,
     FrameworkContext,
-    find_source,
-    module_name,
+    RunCommand,
+    Step,
 )
-from seedbed.core.hookspecs import hookimpl
-from seedbed.core.records import ConfigKey, RunCommand, Step
 from seedbed.core.workspace import Workspace
 
 IMPORTS = re.compile(r"^\s*(from\s+fastapi\s+import|import\s+fastapi)\b", re.MULTILINE)
@@ -36,7 +37,7 @@ class FastAPIFramework:
     def detect(self, workspace: Workspace) -> Detection | None:
         configured = str(workspace.config.section("resources").get("fastapi_app", ""))
         if configured:
-            return Detection(self.name, ("resources.fastapi_app",), configured)
+            return Detection(self.name, ("resources.fastapi_app",), target=configured)
         found = find_source(workspace, DEFINES, IMPORTS)
         if found is None:
             return None
@@ -44,7 +45,7 @@ class FastAPIFramework:
         relative = path.relative_to(workspace.root)
         target = f"{module_name(workspace.root, path)}:{match.group(1)}"
         return Detection(
-            self.name, (f"{relative}: {match.group(1)} = FastAPI(...)",), target
+            self.name, (f"{relative}: {match.group(1)} = FastAPI(...)",), target=target
         )
 
     def app_dir(self, workspace: Workspace, detection: Detection) -> str:

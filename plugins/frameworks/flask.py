@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 
 from seedbed.core import dotenv
-from seedbed.core.frameworks import Detection, Framework, FrameworkContext, find_source
+from seedbed.core.frameworks import find_source
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.records import RunCommand, Step
+from seedbed.core.types import Detection, Framework, FrameworkContext, RunCommand, Step
 from seedbed.core.workspace import Workspace
 
 IMPORTS = re.compile(r"^\s*(from\s+flask\s+import|import\s+flask)\b", re.MULTILINE)
@@ -35,14 +35,14 @@ class FlaskFramework:
     def detect(self, workspace: Workspace) -> Detection | None:
         configured = dotenv.read(workspace.root / ".flaskenv").get("FLASK_APP", "")
         if configured:
-            return Detection(self.name, (".flaskenv FLASK_APP",), configured)
+            return Detection(self.name, (".flaskenv FLASK_APP",), target=configured)
         found = find_source(workspace, DEFINES, IMPORTS)
         if found is None:
             return None
         path, match = found
         relative = str(path.relative_to(workspace.root))
         what = "app factory" if match.group(2) else f"{match.group(1)} = Flask(...)"
-        return Detection(self.name, (f"{relative}: {what}",), relative)
+        return Detection(self.name, (f"{relative}: {what}",), target=relative)
 
     def target(self, workspace: Workspace, detection: Detection) -> str:
         """--app value: a file is made absolute, so any cwd works."""

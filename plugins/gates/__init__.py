@@ -14,8 +14,7 @@ from seedbed.core.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     import click
-    from seedbed.core.gates import Gate
-    from seedbed.core.records import ConfigKey
+    from seedbed.core.types import ConfigKey, Gate
 
 
 @hookimpl

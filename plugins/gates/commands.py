@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from seedbed.core.cli.output import emit_json, json_option
 from seedbed.core.errors import EXIT_FAILED
-from seedbed.core.gates import STAGES
+from seedbed.core.types import STAGES
 
 
 @click.command("gate")

@@ -26,7 +26,7 @@ from typing import Any
 import tomli_w
 from seedbed.core.errors import ConfigError
 from seedbed.core.gates import SECTION
-from seedbed.core.records import ConfigKey
+from seedbed.core.types import ConfigKey
 from seedbed.plugins.gates import hookdefs
 
 CONFIG = ".pre-commit-config.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.core.types import Finding, GateContext, GateResult
 from seedbed.plugins.gates import ruff_settings, tools
 
 NAME = "lint"

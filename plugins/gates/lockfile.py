@@ -8,7 +8,7 @@ manager without a lock (pip's requirements files) has nothing to check.
 from __future__ import annotations
 
 from seedbed.core import runner
-from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.core.types import Finding, GateContext, GateResult
 from seedbed.plugins.gates import tools
 
 NAME = "lock"

@@ -15,7 +15,7 @@ import configparser
 import re
 from pathlib import Path
 
-from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.core.types import Finding, GateContext, GateResult
 from seedbed.plugins.gates import tools
 
 NAME = "migrations"

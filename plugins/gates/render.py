@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from seedbed.core.gates import GateResult
+from seedbed.core.types import GateResult
 
 MAX_FINDINGS = 50
 

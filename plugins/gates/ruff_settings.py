@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seedbed.core.gates import GateContext
+from seedbed.core.types import GateContext
 from seedbed.plugins.gates import tools
 from seedbed.plugins.gates.settings import LINE_LENGTH
 

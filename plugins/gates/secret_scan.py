@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.core.types import Finding, GateContext, GateResult
 from seedbed.plugins.gates import files as filelists
 from seedbed.plugins.gates.settings import BASELINE
 

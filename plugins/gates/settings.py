@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from seedbed.core.gates import SECTION, STAGES
-from seedbed.core.records import ConfigKey
+from seedbed.core.gates import SECTION
+from seedbed.core.types import STAGES, ConfigKey
 
 # Fast gates run at every commit; slow ones (types, tests) before a push.
 DEFAULT_STAGES: dict[str, str] = {

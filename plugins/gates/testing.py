@@ -14,7 +14,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.core.types import Finding, GateContext, GateResult
 from seedbed.core.workspace import Workspace
 from seedbed.plugins.gates import tools
 from seedbed.plugins.gates.settings import COVERAGE_FLOOR

@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from seedbed.core import runner
-from seedbed.core.gates import Finding, GateContext, GateResult
-from seedbed.core.records import StepResult
+from seedbed.core.types import Finding, GateContext, GateResult, StepResult
 from seedbed.core.workspace import Workspace
 
 ORIGINS = ("environment", "seedbed", "PATH")

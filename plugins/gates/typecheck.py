@@ -5,7 +5,7 @@ from __future__ import annotations
 import configparser
 import re
 
-from seedbed.core.gates import Finding, GateContext, GateResult
+from seedbed.core.types import Finding, GateContext, GateResult
 from seedbed.core.workspace import Workspace
 from seedbed.plugins.gates import tools
 

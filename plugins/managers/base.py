@@ -16,7 +16,7 @@ from typing import Any
 
 from seedbed.core import ownership, paths, runner
 from seedbed.core.errors import ConfigError, EnvironmentProblem
-from seedbed.core.records import RunCommand, SetupContext, Step
+from seedbed.core.types import RunCommand, SetupContext, Step
 from seedbed.core.workspace import Workspace
 
 HEALTH_PROBE = (

@@ -25,7 +25,7 @@ from typing import Any
 
 from seedbed.core.errors import ConfigError, EnvironmentProblem
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.records import (
+from seedbed.core.types import (
     ConfigKey,
     Detection,
     Manager,
@@ -158,7 +158,7 @@ class CondaManager:
         found = env_file(workspace)
         if found is None:
             return None
-        return Detection(self.name, 100, (found.name,))
+        return Detection(self.name, (found.name,), 100)
 
     def env_dir(self, workspace: Workspace) -> Path:
         # `.venv` is the core's default; a conda prefix gets its own name

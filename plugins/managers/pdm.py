@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.records import (
+from seedbed.core.types import (
     ConfigKey,
     Detection,
     Manager,
@@ -45,12 +45,12 @@ class PdmManager:
 
     def detect(self, workspace: Workspace) -> Detection | None:
         if (workspace.root / LOCK).is_file():
-            return Detection(self.name, 100, (LOCK,))
+            return Detection(self.name, (LOCK,), 100)
         table = workspace.pyproject.get("tool", {}).get("pdm")
         # [tool.pdm.build] alone is pdm-backend's build config, used by
         # projects any manager may own: it is no claim.
         if isinstance(table, dict) and set(table) - {"build", "version"}:
-            return Detection(self.name, 50, ("pyproject.toml [tool.pdm]",))
+            return Detection(self.name, ("pyproject.toml [tool.pdm]",), 50)
         return None
 
     def watch(self, workspace: Workspace) -> Watch:

@@ -18,7 +18,7 @@ from pathlib import Path
 from seedbed.core.errors import ConfigError
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.paths import confine, inside
-from seedbed.core.records import Detection, Manager, SetupContext, Step, Watch
+from seedbed.core.types import Detection, Manager, SetupContext, Step, Watch
 from seedbed.core.workspace import Workspace
 from seedbed.plugins.managers import base, relocate
 from seedbed.plugins.managers.uv import uv_env
@@ -37,9 +37,9 @@ class PipManager:
     def detect(self, workspace: Workspace) -> Detection | None:
         found = sorted(p.name for p in workspace.root.glob("requirements*.txt"))
         if found:
-            return Detection(self.name, 20, tuple(found))
+            return Detection(self.name, tuple(found), 20)
         if base.is_package(workspace):
-            return Detection(self.name, 10, ("pyproject.toml",))
+            return Detection(self.name, ("pyproject.toml",), 10)
         return None
 
     def watch(self, workspace: Workspace) -> Watch:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.records import (
+from seedbed.core.types import (
     ConfigKey,
     Detection,
     Manager,
@@ -40,9 +40,9 @@ class PoetryManager:
 
     def detect(self, workspace: Workspace) -> Detection | None:
         if (workspace.root / LOCK).is_file():
-            return Detection(self.name, 100, (LOCK,))
+            return Detection(self.name, (LOCK,), 100)
         if "poetry" in workspace.pyproject.get("tool", {}):
-            return Detection(self.name, 50, ("pyproject.toml [tool.poetry]",))
+            return Detection(self.name, ("pyproject.toml [tool.poetry]",), 50)
         return None
 
     def watch(self, workspace: Workspace) -> Watch:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
-from seedbed.core.records import SetupContext, Step
+from seedbed.core.types import SetupContext, Step
 from seedbed.plugins.managers import base
 
 SEED = frozenset({"pip", "setuptools", "wheel", "distribute"})

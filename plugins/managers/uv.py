@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.records import Detection, Manager, SetupContext, Step, Watch
+from seedbed.core.types import Detection, Manager, SetupContext, Step, Watch
 from seedbed.core.workspace import Workspace
 from seedbed.plugins.managers import base, relocate
 
@@ -22,9 +22,9 @@ class UvManager:
 
     def detect(self, workspace: Workspace) -> Detection | None:
         if (workspace.root / "uv.lock").is_file():
-            return Detection(self.name, 100, ("uv.lock",))
+            return Detection(self.name, ("uv.lock",), 100)
         if "uv" in workspace.pyproject.get("tool", {}):
-            return Detection(self.name, 50, ("pyproject.toml [tool.uv]",))
+            return Detection(self.name, ("pyproject.toml [tool.uv]",), 50)
         return None
 
     def watch(self, workspace: Workspace) -> Watch:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.records import ConfigKey, GcAction
+from seedbed.core.types import ConfigKey, GcAction
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from seedbed.core.errors import ConfigError
-from seedbed.core.records import ConfigKey
+from seedbed.core.types import ConfigKey
 
 SECTION = "pod"
 DEFAULT_BASE_IMAGE = "python:3.12-slim"

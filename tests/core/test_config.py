@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from seedbed.core import config as configuration
 from seedbed.core.errors import EXIT_CONFIG, ConfigError
-from seedbed.core.records import ConfigKey
+from seedbed.core.types import ConfigKey
 
 
 def load(root: Path, keys: tuple[ConfigKey, ...] = ()) -> configuration.Config:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from seedbed.core.config import Source, validate
 from seedbed.core.errors import ConfigError
 from seedbed.core.paths import confine, inside, relative_setting, symlink_on_the_way
-from seedbed.core.records import ConfigKey
+from seedbed.core.types import ConfigKey
 
 PARTS = st.sampled_from(["..", ".", "a", "b", "in", "out", "loop", "", "~", "x y"])
 RELATIVE = st.lists(PARTS, min_size=0, max_size=6).map("/".join)

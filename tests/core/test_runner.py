@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from seedbed.core import runner
-from seedbed.core.records import Step
+from seedbed.core.types import Step
 
 
 def test_exit_code_time_memory_and_output_tail(tmp_path: Path) -> None:

@@ -233,15 +233,15 @@ def test_doctor_finds_a_hooks_path_bypass_and_a_stale_baked_path(
 
 PLUGIN = """\
 import pluggy
-from seedbed.core.frameworks import Detection
-from seedbed.core.records import RunCommand
+from seedbed.core.types import Detection
+from seedbed.core.types import RunCommand
 hookimpl = pluggy.HookimplMarker("seedbed")
 
 class Tiny:
     name = "tiny"
     def detect(self, workspace):
         if (workspace.root / "tiny_app.py").exists():
-            return Detection("tiny", ("tiny_app.py",), "tiny_app")
+            return Detection("tiny", ("tiny_app.py",), target="tiny_app")
     def env(self, workspace, detection):
         return {}
     def setup_steps(self, context):

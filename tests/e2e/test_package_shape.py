@@ -54,15 +54,15 @@ def test_console_scripts_ignore_a_project_named_core(tmp_path: Path) -> None:
     site = Path(
         sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)})
     )
-    # seedbed's dependencies come from the test environment; seedbed itself
-    # from the wheel, installed into the new venv's own site-packages (first).
-    deps = sysconfig.get_path("purelib")
-    (site / "deps.pth").write_text(deps + "\n")
     uv = require("uv")
     subprocess.run(
         [uv, "pip", "install", "-q", "--no-deps", "--python", str(venv), str(wheel)],
         check=True,
     )
+    # seedbed's dependencies come from the test environment, linked only after
+    # the install (an installer would otherwise see, and replace, the test
+    # environment's own seedbed); seedbed itself from the new venv (first).
+    (site / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     project = tmp_path / "project"
     for package in ("core", "plugins", "seedbed_gone"):
         (project / package).mkdir(parents=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from seedbed.core.records import ConfigKey
+from seedbed.core.types import ConfigKey
 from seedbed.core.workspace import Workspace
 from seedbed.plugins.editors import CONFIG_KEYS, jsonc, vscode
 from seedbed.plugins.editors.files import exclude

@@ -9,7 +9,8 @@ import pytest
 from seedbed.core import hookspecs
 from seedbed.core.config import Source
 from seedbed.core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, SeedbedError
-from seedbed.core.frameworks import Framework, FrameworkRegistry
+from seedbed.core.frameworks import FrameworkRegistry
+from seedbed.core.types import Framework
 from seedbed.core.workspace import Workspace
 from seedbed.plugins import resources
 from seedbed.plugins.frameworks import django, fastapi, flask
@@ -150,8 +151,7 @@ def test_nothing_detected_in_a_plain_project(repo: Path) -> None:
 
 
 def _context(ws: Workspace, found: object):  # type: ignore[no-untyped-def]
-    from seedbed.core.frameworks import FrameworkContext
-    from seedbed.core.records import RunCommand
+    from seedbed.core.types import FrameworkContext, RunCommand
 
     return FrameworkContext(
         ws,

@@ -74,7 +74,7 @@ def test_setup_steps_put_resources_before_migrations(repo: Path) -> None:
     write(repo, "migrations/env.py", "")
     write(repo, "requirements.txt", "")
     from seedbed.core.interpreters import find, request_for
-    from seedbed.core.records import SetupContext
+    from seedbed.core.types import SetupContext
 
     ws = workspace(repo)
     interpreter = find(request_for(repo, "", {}))

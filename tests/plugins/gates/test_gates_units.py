@@ -10,7 +10,8 @@ import pytest
 import yaml
 from seedbed.core import hookspecs
 from seedbed.core.errors import SeedbedError
-from seedbed.core.gates import Finding, GateContext, GateResult, load_gates, select
+from seedbed.core.gates import load_gates, select
+from seedbed.core.types import Finding, GateContext, GateResult
 from seedbed.plugins.gates import hookdefs, initialise, migrations, render, secret_scan
 from seedbed.plugins.gates.settings import CONFIG_KEYS, DEFAULT_STAGES
 

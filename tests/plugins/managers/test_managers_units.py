@@ -11,7 +11,7 @@ import pytest
 from seedbed.core import config as configuration
 from seedbed.core.errors import ConfigError, EnvironmentProblem
 from seedbed.core.gitfacts import GitFacts
-from seedbed.core.records import Interpreter, SetupContext
+from seedbed.core.types import Interpreter, SetupContext
 from seedbed.core.workspace import Workspace
 from seedbed.plugins.managers import base, conda, pdm, pip, poetry, relocate, uv
 
@@ -41,7 +41,7 @@ def context(
 
 def detections(root: Path) -> dict[str, int]:
     ws = workspace(root)
-    return {d.manager: d.score for m in ALL if (d := m.detect(ws))}
+    return {d.name: d.score for m in ALL if (d := m.detect(ws))}
 
 
 @pytest.mark.parametrize(
