@@ -16,10 +16,13 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seedbed.core.errors import EXIT_BUSY, EXIT_ENVIRONMENT, SeedbedError
 from seedbed.core.state import DamagedState, move_aside
+
+if TYPE_CHECKING:
+    from seedbed.core.gitfacts import GitFacts
 
 SCHEMA_VERSION = 1
 
@@ -287,3 +290,37 @@ def move_store_aside(path: Path) -> Path:
 
 def now() -> float:
     return time.time()
+
+
+def record_runs(
+    facts: GitFacts, *rows: Mapping[str, Any], warn: str = "metrics"
+) -> bool:
+    """Record runs of one worktree: the one way every command writes metrics.
+
+    Each row gives the Record fields that vary (kind, name, started_at, seconds,
+    exit_code and any optional ones); the worktree's identity comes from facts,
+    and run_id is new unless given. Losing a metric never changes a command's
+    outcome: on any store problem this warns on stderr (naming `warn`) and
+    returns False.
+    """
+    import sys
+    import uuid
+
+    records = [
+        Record(
+            **{
+                "run_id": uuid.uuid4().hex,
+                "worktree": facts.slug,
+                "worktree_path": str(facts.root),
+                "branch": facts.branch,
+                **row,
+            }
+        )
+        for row in rows
+    ]
+    try:
+        MetricsStore(store_path(facts.common_dir)).record(*records)
+    except (sqlite3.Error, OSError, SeedbedError) as exc:
+        print(f"seedbed: warning: {warn} not recorded ({exc})", file=sys.stderr)
+        return False
+    return True

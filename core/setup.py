@@ -410,7 +410,12 @@ def _run_locked(
         interpreter = _interpreter(workspace, manager)
         python = interpreter.version
         context = SetupContext(
-            workspace, interpreter, installer, recreate or bool(repairs), uv
+            workspace,
+            interpreter,
+            installer,
+            recreate or bool(repairs),
+            uv,
+            manager=manager,
         )
         watch = manager.watch(workspace)
         identity = {

@@ -132,13 +132,21 @@ class ConfigKey:
 
 @dataclass(frozen=True)
 class SetupContext:
-    """Everything a manager needs to plan a setup, computed once by the core."""
+    """Everything a plugin needs to plan its part of a setup, computed once by
+    the core and handed to every hook: no plugin reaches back into the core to
+    choose the manager again or reload the configuration.
+
+    manager: the worktree's chosen package manager; run_env: the variables
+    plugins give commands run in this worktree (PORT, DATABASE_URL, ...).
+    """
 
     workspace: Workspace
     interpreter: Interpreter
     installer: str  # "uv" or "pip", resolved from config and PATH
     recreate: bool = False
     uv: str | None = None  # path of the uv executable, when found
+    manager: Manager | None = None
+    run_env: Mapping[str, str] = field(default_factory=dict)
 
 
 @runtime_checkable
