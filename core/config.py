@@ -5,7 +5,8 @@ Sources, lowest precedence first (a later one overrides an earlier one, key by k
      (default ~/.config/seedbed/config.toml)
   2. `[tool.seedbed]` in the worktree's pyproject.toml
   3. `.seedbed.toml` in the worktree (top-level keys, same names)
-  4. environment variables SEEDBED_<KEY> for top-level keys (e.g. SEEDBED_MANAGER)
+  4. environment variables SEEDBED_<KEY> for top-level keys, the core's and the
+     plugins' (e.g. SEEDBED_MANAGER)
 
 Every key is declared (the core's below, plugins' through `seedbed_config_keys`);
 an unknown key or a wrong type is an error naming the file, the key and what was
@@ -34,14 +35,7 @@ CORE_KEYS: tuple[ConfigKey, ...] = (
         "manager",
         "str",
         "auto",
-        "package manager: auto (detected) or a manager's name (uv, pip, ...)",
-    ),
-    ConfigKey(
-        "installer",
-        "str",
-        "auto",
-        "pip projects: auto uses uv's pip interface when uv is on PATH",
-        choices=("auto", "uv", "pip"),
+        "package manager: auto (detected) or a manager's name (`seedbed plugins`)",
     ),
     ConfigKey(
         "python",
@@ -59,14 +53,6 @@ CORE_KEYS: tuple[ConfigKey, ...] = (
     ),
     ConfigKey("dev", "bool", True, "install development groups/requirements"),
     ConfigKey(
-        "requirements",
-        "list",
-        [],
-        "pip projects: requirement files (default requirements.txt and "
-        "requirements-dev.txt when present)",
-        path=True,
-    ),
-    ConfigKey(
         "background",
         "bool",
         False,
@@ -81,14 +67,6 @@ CORE_KEYS: tuple[ConfigKey, ...] = (
         True,
         "build a new worktree's environment from a sibling's ready one with the "
         "same fingerprint (never shared: see docs/managers.md)",
-    ),
-    ConfigKey(
-        "link_mode",
-        "str",
-        "auto",
-        "how uv places files from its cache: auto (uv's default or UV_LINK_MODE), "
-        "hardlink, clone or copy",
-        choices=("auto", "hardlink", "clone", "copy"),
     ),
     ConfigKey("disable_plugins", "list", [], "plugin names not to load"),
 )
@@ -175,14 +153,18 @@ def load_sources(
     local = root / ".seedbed.toml"
     if local.is_file():
         sources.append(Source(str(local), _read_toml(local)))
+    sources.extend(environment_sources(CORE_KEYS))
+    return sources
+
+
+def environment_sources(keys: Iterable[ConfigKey]) -> list[Source]:
+    """SEEDBED_<KEY> variables for the given top-level keys, as one source."""
     env = {
         key.name: os.environ[_ENV_PREFIX + key.name.upper()]
-        for key in CORE_KEYS
-        if _ENV_PREFIX + key.name.upper() in os.environ
+        for key in keys
+        if not key.section and _ENV_PREFIX + key.name.upper() in os.environ
     }
-    if env:
-        sources.append(Source("environment", env))
-    return sources
+    return [Source("environment", env)] if env else []
 
 
 def disabled_plugins(sources: Iterable[Source]) -> set[str]:
@@ -314,6 +296,12 @@ def validate(
 ) -> Config:
     top = {key.name: key for key in CORE_KEYS}
     sections: dict[str, dict[str, ConfigKey]] = {}
+    plugin_keys = list(plugin_keys)
+    # Plugins' top-level keys read SEEDBED_<KEY> too (the core's are in sources).
+    sources = [
+        *sources,
+        *environment_sources(k for k in plugin_keys if k.name not in top),
+    ]
     for key in plugin_keys:
         if key.section:
             sections.setdefault(key.section, {})[key.name] = key

@@ -125,3 +125,25 @@ def _unborn_branch(git_dir: Path) -> str:
     except OSError:
         return ""
     return head.removeprefix("ref: refs/heads/") if head.startswith("ref:") else ""
+
+
+def worktree_roots(common_dir: Path) -> list[Path]:
+    """Every worktree of the repository, from git's own files (no process):
+    the main one (unless bare) and each `worktrees/*/gitdir`."""
+    roots: list[Path] = []
+    if common_dir.name == ".git" and (common_dir.parent / ".git").exists():
+        roots.append(common_dir.parent)
+    linked = common_dir / "worktrees"
+    try:
+        entries = sorted(linked.iterdir())
+    except OSError:
+        entries = []
+    for entry in entries:
+        try:
+            gitdir = (entry / "gitdir").read_text().strip()
+        except OSError:
+            continue
+        root = Path(gitdir).parent
+        if root.is_dir():
+            roots.append(root)
+    return roots

@@ -36,6 +36,7 @@ from typing import Any
 
 from seedbed.core.assets import asset_dir
 from seedbed.core.errors import HooksError
+from seedbed.core.files import write_atomic
 from seedbed.core.gitfacts import GitFacts
 
 HOOK_NAMES = ("post-checkout", "post-merge", "post-rewrite")
@@ -105,9 +106,7 @@ def _write_users(directory: Path, users: list[str]) -> None:
     if not users:
         path.unlink(missing_ok=True)
         return
-    tmp = directory / f".{USERS}.tmp"
-    tmp.write_text("".join(f"{user}\n" for user in sorted(set(users))))
-    os.replace(tmp, path)
+    write_atomic(path, "".join(f"{user}\n" for user in sorted(set(users))), 0o644)
 
 
 def _gone(user: str) -> bool:
@@ -157,7 +156,8 @@ def fallback_seedbed(facts: GitFacts) -> tuple[str, str]:
                 return "", (
                     f"seedbed runs from {path}, inside the worktree {worktree}; "
                     "the hook will look for seedbed on PATH only. Install seedbed "
-                    "as a tool (uv tool install, pipx) so every worktree finds it."
+                    "as a tool (in a folder of its own, on PATH) so every worktree "
+                    "finds it."
                 )
         return str(path), ""
     return "", "seedbed is not on PATH; the hook will find it there once it is"
@@ -211,10 +211,7 @@ def _write_manifest(facts: GitFacts, data: dict[str, Any]) -> None:
     if not data.get("hooks"):
         path.unlink(missing_ok=True)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n", 0o644)
 
 
 def install(facts: GitFacts) -> dict[str, Any]:
@@ -253,10 +250,7 @@ def _install_into(
                     "move one of them away by hand, then install again",
                 )
             os.rename(target, chained)  # keeps content, mode, links: exact restore
-        tmp = directory / f".{name}.seedbed-tmp"
-        tmp.write_text(content)
-        tmp.chmod(0o755)
-        os.replace(tmp, target)
+        write_atomic(target, content, 0o755)
         recorded[name] = {
             "path": str(target),
             "chained": chained.exists() or chained.is_symlink(),

@@ -59,7 +59,7 @@ def seedbed_managers() -> Sequence[Manager]:
 
 @hookspec
 def seedbed_frameworks() -> Sequence[Framework]:
-    """Return the web frameworks this plugin knows (see core.frameworks.Framework).
+    """Return the web frameworks this plugin knows (see core.types.Framework).
 
     Example::
 

@@ -2,7 +2,8 @@
 
 The request comes from config `python`, else `.python-version`, else the
 project's `requires-python`, else the first python3 on PATH. Candidates: PATH,
-pyenv's versions and uv-managed Pythons. Versions are guessed from paths first,
+pyenv's versions and the folders package managers say their tools installed
+interpreters into (`Manager.interpreter_dirs`). Versions are guessed from paths first,
 so only the chosen interpreter is started (each start costs about 20 ms).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,7 +74,7 @@ def _parse(text: str, origin: str) -> Request:
         ) from None
 
 
-def _candidates() -> Iterator[Path]:
+def _candidates(extra_dirs: Sequence[Path] = ()) -> Iterator[Path]:
     names = ["python3", *(f"python3.{minor}" for minor in range(20, 5, -1)), "python"]
     for directory in os.environ.get("PATH", "").split(os.pathsep):
         if not directory:
@@ -93,10 +94,7 @@ def _candidates() -> Iterator[Path]:
                 yield path
     roots = [
         Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions",
-        Path(
-            os.environ.get("UV_PYTHON_INSTALL_DIR", "")
-            or Path.home() / ".local" / "share" / "uv" / "python"
-        ),
+        *extra_dirs,
     ]
     for root in roots:
         if root.is_dir():
@@ -155,7 +153,9 @@ def matches(spec: SpecifierSet | None, version: str) -> bool:
         return False
 
 
-def find(request: Request) -> Interpreter:
+def find(request: Request, extra_dirs: Sequence[Path] = ()) -> Interpreter:
+    """The interpreter the request names; extra_dirs: folders holding
+    installed interpreters (each entry's bin/python3), searched after PATH."""
     if request.path is not None:
         version = probe(request.path)
         if version is None:
@@ -166,7 +166,7 @@ def find(request: Request) -> Interpreter:
         return Interpreter(request.path, version)
     seen: set[str] = set()
     guesses: list[tuple[Path, str | None]] = []
-    for path in _candidates():
+    for path in _candidates(extra_dirs):
         real = os.path.realpath(path)
         if real in seen:
             continue
@@ -203,8 +203,7 @@ def find(request: Request) -> Interpreter:
     found = ", ".join(sorted(set(found_versions), key=_sort_key)) or "none"
     raise EnvironmentProblem(
         f"no interpreter for {wanted} on this machine; found: {found}",
-        "install that Python (e.g. `uv python install`), or set `python` in "
-        "[tool.seedbed] to one that exists",
+        "install that Python, or set `python` in [tool.seedbed] to one that exists",
         wanted=request.text,
         found=found_versions,
     )

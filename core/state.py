@@ -24,12 +24,12 @@ import glob
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from seedbed.core import files
 from seedbed.core.errors import EXIT_CONFIG, SeedbedError, SetupError
 from seedbed.core.shapes import LAST_SHAPE, READY_SHAPE, Shape, shape_problem
 
@@ -42,19 +42,11 @@ SEAL = "seedbed-ready.sha256"
 SYNC_FILES = ("sync.sha256", "sync.paths")  # core/fastcheck.py's, sealed too
 DOCTOR_HINT = "run `seedbed doctor --fix` (it repairs the file or moves it aside)"
 
-# Always part of the fingerprint: they change what a manager would do.
-# The other managers' locks too: a lock appearing can change which manager owns
-# the project, and the hook must notice without knowing the plugins.
-CONFIG_INPUTS = (
-    "pyproject.toml",
-    ".seedbed.toml",
-    ".python-version",
-    "uv.lock",
-    "poetry.lock",
-    "pdm.lock",
-    "environment.yml",
-    "environment.yaml",
-)
+# Always part of the fingerprint: they change what any manager would do. The
+# managers' own files (every manager's, not only the chosen one's: a lock
+# appearing can change which manager owns the project) are recorded by setup in
+# the ready marker's "watch", which is what the hook re-hashes.
+CONFIG_INPUTS = ("pyproject.toml", ".seedbed.toml", ".python-version")
 
 
 class DamagedState(SeedbedError):
@@ -184,19 +176,8 @@ def read_json(path: Path) -> dict[str, Any] | None:
 
 
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """files.write_json_atomic, then the seal when it is the ready marker."""
+    files.write_json_atomic(path, data)
     if path.name == READY and path.parent.name == STATE_DIR:
         seal(path.parent.parent)
 

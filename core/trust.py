@@ -12,25 +12,24 @@ The digest is sha256 over canonical JSON of the parsed tables and the
 the rest of pyproject.toml (dependencies) never does. Records live in
 `<common git dir>/seedbed/trust.json`, where no branch can write.
 
-Import-light on purpose (standard library and core.errors only): the hook
+Import-light on purpose (standard library, core.errors, core.files): the hook
 computes the digest on every checkout that has work to do.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
-import tempfile
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from seedbed.core.errors import ConfigError
+from seedbed.core.files import locked, write_atomic
 
 PYPROJECT = "pyproject.toml [tool.seedbed]"
 LOCAL = ".seedbed.toml"
@@ -258,28 +257,14 @@ def read_store(common_dir: Path) -> Store:
     return Store(path, records)
 
 
-@contextlib.contextmanager
-def _locked(common_dir: Path) -> Iterator[None]:
-    folder = store_path(common_dir).parent
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK, "a") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # released if the holder dies
-        yield
+def _locked(common_dir: Path) -> contextlib.AbstractContextManager[None]:
+    # flock, so the kernel releases it when a holder dies.
+    return locked(store_path(common_dir).parent / LOCK)
 
 
 def _write(path: Path, data: Mapping[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True, ensure_ascii=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    write_atomic(path, text)  # 0600, as mkstemp makes it
 
 
 @dataclass(frozen=True)

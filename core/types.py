@@ -1,11 +1,8 @@
-"""The plugin contract's types: every record that flows between the core and
-plugins, and every plugin protocol (manager, framework, gate).
-
-Plugins return records; the core renders them. Optional protocol members are
-declared here with their defaults (see the protocols' docstrings), so nothing is
-read with getattr out of the type checker's sight. Nothing here imports a plugin
-or a third-party library, so every layer can use this module.
-"""
+"""The plugin contract's types: every record between the core and plugins, and
+every plugin protocol (manager, framework, gate). Plugins return records; the
+core renders them. Optional protocol members are declared with their defaults,
+so nothing is read with getattr out of the type checker's sight. Nothing here
+imports a plugin or a third-party library: every layer can use this module."""
 
 from __future__ import annotations
 
@@ -15,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from seedbed.core.plugins import Registry
     from seedbed.core.workspace import Workspace
 
 
@@ -131,46 +129,55 @@ class ConfigKey:
 
 
 @dataclass(frozen=True)
-class SetupContext:
-    """Everything a plugin needs to plan its part of a setup, computed once by
-    the core and handed to every hook: no plugin reaches back into the core to
-    choose the manager again or reload the configuration.
+class Installer:
+    """What fills a manager's environment: its name (recorded) and the
+    executables it resolved (name → path), handed to steps as SetupContext.tools."""
 
-    manager: the worktree's chosen package manager; run_env: the variables
-    plugins give commands run in this worktree (PORT, DATABASE_URL, ...).
-    """
+    name: str
+    tools: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SetupContext:
+    """What a plugin needs to plan its part of a setup, computed once by the
+    core: installer and tools (the chosen manager's `installer()`), manager,
+    registry (the loaded plugins: no plugin rebuilds them), run_env (variables
+    plugins give commands here: PORT, DATABASE_URL, ...)."""
 
     workspace: Workspace
     interpreter: Interpreter
-    installer: str  # "uv" or "pip", resolved from config and PATH
+    installer: str = ""
     recreate: bool = False
-    uv: str | None = None  # path of the uv executable, when found
+    tools: Mapping[str, str] = field(default_factory=dict)
     manager: Manager | None = None
     run_env: Mapping[str, str] = field(default_factory=dict)
+    registry: Registry | None = None
 
 
 @runtime_checkable
 class Manager(Protocol):
     """A package manager: one module under plugins/managers/ implements this.
 
-    Shared defaults live in plugins/managers/base.py; a module assigns what it
-    does not change, as pre-commit's language modules do.
-
-    Optional members setup reads with getattr when present:
-    `reuse_steps(context, donor_root, donor_env)` (see core.reuse.Reusable: build
-    the environment from a sibling worktree's), `cache_stats(log_text)` (cache
-    hits and misses from the step log), `excludes` (extra paths for
-    info/exclude), `provides_python` (the manager brings its own interpreter,
-    as conda does) and `python_request(workspace)` (which interpreter it wants).
+    A manager class subclasses Manager and inherits the defaults of the optional
+    members (those with a value or a body), as pre-commit's languages take
+    lang_base's; the built-in venv managers subclass plugins/managers/venv.py's.
     """
 
     name: str
+    priority: int = 0  # breaks a tie between equal detections: highest wins
+    excludes: tuple[str, ...] = ()  # extra info/exclude patterns
+    provides_python: bool = False  # its environment file names the interpreter
+    # Config keys that change what the environment holds (compared each setup).
+    identity_keys: tuple[str, ...] = ()
 
     def detect(self, workspace: Workspace) -> Detection | None:
         """Whether this manager owns the project, and why."""
 
     def env_dir(self, workspace: Workspace) -> Path:
         """Where the worktree's environment lives (inside the worktree)."""
+
+    def env_python(self, workspace: Workspace) -> Path:
+        """The environment's interpreter (its existence is part of "ready")."""
 
     def watch(self, workspace: Workspace) -> Watch:
         """The files whose content fingerprints the environment."""
@@ -185,19 +192,33 @@ class Manager(Protocol):
         """The reason the environment is unhealthy, or None when it is fine."""
 
     def lock_check(self, workspace: Workspace) -> Step | None:
-        """A step that fails when the lock disagrees with pyproject, or None
-        when the manager has no lock."""
+        """A step failing when the lock disagrees with pyproject (None: no lock)."""
 
+    def installer(self, workspace: Workspace) -> Installer:
+        """What installs packages here; raises when a configured one is missing."""
+        return Installer(self.name)
 
-@runtime_checkable
-class Reusable(Protocol):
-    """A manager that can build an environment from a sibling's."""
+    def python_request(self, workspace: Workspace) -> str:
+        """The interpreter the manager's own files ask for ("" for none)."""
+        return ""
+
+    def problems(self, workspace: Workspace) -> list[str]:
+        """Why the environment must be rebuilt (moved, wrong Python), from files."""
+        return []
+
+    def cache_stats(self, log_text: str) -> dict[str, int] | None:
+        """Cache hits and misses read from the setup log, when it says."""
+        return None
 
     def reuse_steps(
         self, context: SetupContext, donor_root: Path, donor_env: Path
     ) -> Sequence[Step] | None:
-        """Steps that produce this worktree's environment from donor_env, or
-        None when not possible here."""
+        """Steps making the environment from a sibling's (None: not possible)."""
+        return None
+
+    def interpreter_dirs(self) -> tuple[Path, ...]:
+        """Folders whose entries' bin/python3 are interpreters its tool installed."""
+        return ()
 
 
 # --- frameworks ---------------------------------------------------------------
@@ -293,12 +314,13 @@ class GateResult:
     skipped: bool = False  # nothing to check here (no lock, no migrations)
     tool: str = ""  # the executable that ran, so "which ruff?" has an answer
     output: str = ""  # the tool's last lines, shown when the gate fails
+    error: bool = False  # could not judge the code (a tool or data missing)
 
     @property
-    def status(self) -> str:
-        if self.skipped:
-            return "skip"
-        return "pass" if self.passed else "FAIL"
+    def status(self) -> str:  # one vocabulary everywhere
+        if self.skipped or self.error:
+            return "skip" if self.skipped else "error"
+        return "pass" if self.passed else "fail"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -312,6 +334,7 @@ class GateResult:
             "skipped": self.skipped,
             "tool": self.tool,
             "output": self.output,
+            "error": self.error,
         }
 
 
@@ -341,9 +364,6 @@ class Gate(Protocol):
 
     def run(self, context: GateContext) -> GateResult:
         """Check the worktree; return a record (passed, figure, findings)."""
-
-
-# --- the rest -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ The convention several worktree tools share: a `.worktreeinclude` file at the
 root, in gitignore syntax, lists files (typically ignored ones such as `.env`)
 to copy from the main worktree into a new linked one. Only files git ignores
 are candidates (tracked files arrive with the checkout); a file that already
-exists is never overwritten; environment folders (a pyvenv.cfg or conda-meta
+exists is never overwritten; environment folders (a pyvenv.cfg or their own bin/python
 inside), `.git` and seedbed's own state are never copied.
 
 Patterns are matched with the `pathspec` library (git's wildmatch rules,
@@ -64,7 +64,9 @@ def main_worktree(common_dir: Path) -> Path | None:
 
 
 def is_environment(folder: Path) -> bool:
-    return (folder / "pyvenv.cfg").is_file() or (folder / "conda-meta").is_dir()
+    """A Python environment of any manager: a venv's pyvenv.cfg, or a prefix
+    holding its own interpreter. Never copied: environments are path-bound."""
+    return (folder / "pyvenv.cfg").is_file() or (folder / "bin" / "python").exists()
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import time
-import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from seedbed.core.cli.output import disk_errors, emit_json, json_option, table, warn
+from seedbed.core.cli.output import disk_errors, emit_json, json_option, table
 from seedbed.core.types import GcAction
+
+if TYPE_CHECKING:
+    from seedbed.core.gitfacts import GitFacts
 
 
 def recorded_worktrees(common_dir: Path) -> set[str]:
@@ -57,34 +60,28 @@ def state_actions(common_dir: Path, live: list[Path], dry_run: bool) -> list[GcA
     return actions
 
 
-def record(
-    common_dir: Path,
-    facts_slug: str,
-    root: str,
-    actions: list[GcAction],
-    started_at: float,
-) -> None:
+def record(facts: GitFacts, actions: list[GcAction], started_at: float) -> None:
     """One metrics row per gc run (kind "gc"), figure = what was released."""
-    from seedbed.core.metrics import MetricsStore, Record, store_path
+    from seedbed.core.metrics import record_runs
 
     failed = [a for a in actions if not a.done]
-    MetricsStore(store_path(common_dir)).record(
-        Record(
-            run_id=uuid.uuid4().hex,
-            kind="gc",
-            name="gc",
-            worktree=facts_slug,
-            worktree_path=root,
-            started_at=started_at,
-            seconds=time.time() - started_at,
-            exit_code=1 if failed else 0,
-            figure=float(len(actions) - len(failed)),
-            detail={
+    record_runs(
+        facts,
+        {
+            "kind": "gc",
+            "name": "gc",
+            "branch": "",
+            "started_at": started_at,
+            "seconds": time.time() - started_at,
+            "exit_code": 1 if failed else 0,
+            "figure": float(len(actions) - len(failed)),
+            "detail": {
                 "released": len(actions) - len(failed),
                 "failed": len(failed),
                 "plugins": sorted({a.plugin for a in actions}),
             },
-        )
+        },
+        warn="gc",
     )
 
 
@@ -101,7 +98,6 @@ def command(dry_run: bool, as_json: bool) -> int:
     """
     from seedbed.core import app as application
     from seedbed.core import githooks
-    from seedbed.core.errors import SeedbedError
 
     started_at = time.time()
     app = application.load()
@@ -118,10 +114,8 @@ def command(dry_run: bool, as_json: bool) -> int:
     ]
     actions.extend(state_actions(facts.common_dir, live, dry_run))
     if not dry_run:
-        try:
-            record(facts.common_dir, facts.slug, str(facts.root), actions, started_at)
-        except SeedbedError as exc:  # the release happened; only the row is lost
-            warn(f"gc not recorded: {exc.message}; {exc.hint}")
+        # The release happened; a lost row is only a warning.
+        record(facts, actions, started_at)
     if as_json:
         emit_json({"dry_run": dry_run, "actions": [a.as_dict() for a in actions]})
         return 0 if all(a.done or dry_run for a in actions) else 1

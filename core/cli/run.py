@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
-import uuid
+from pathlib import Path
 
 import click
 from seedbed.core.cli.output import disk_errors, json_option
-from seedbed.core.errors import EXIT_SETUP, EXIT_USAGE, CommandNotFound, SeedbedError
+from seedbed.core.errors import EXIT_SETUP, EXIT_USAGE, SeedbedError
 
 
 @click.command("run", context_settings={"ignore_unknown_options": True})
@@ -26,7 +24,7 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
     A stale or missing environment is synced first (unless --no-sync).
     """
     from seedbed.core import app as application
-    from seedbed.core import metrics, setup, state
+    from seedbed.core import metrics, setup, state, supervise
     from seedbed.core.gitfacts import clean_git_env
     from seedbed.core.progress import TextProgress
 
@@ -43,42 +41,25 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
     env = clean_git_env()
     env.update(application.run_env(app))
     env.update(command_spec.env)
-    started_at, start = time.time(), time.perf_counter()
-    try:
-        # The child shares our terminal and process group, so Ctrl-C reaches it;
-        # we only wait for it and pass its status on.
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            proc = subprocess.Popen(list(command_spec.argv), cwd=os.getcwd(), env=env)
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = code = os.waitstatus_to_exitcode(status)
-        finally:
-            signal.signal(signal.SIGINT, previous)
-    except FileNotFoundError:
-        raise CommandNotFound(argv[0]) from None
-    if code < 0:  # killed by a signal: report it the way a shell does
-        code = 128 - code
-    seconds = time.perf_counter() - start
-    facts = app.workspace.facts
-    try:
-        metrics.MetricsStore(metrics.store_path(facts.common_dir)).record(
-            metrics.Record(
-                run_id=uuid.uuid4().hex,
-                kind="run",
-                name=os.path.basename(argv[0]),
-                worktree=facts.slug,
-                worktree_path=str(facts.root),
-                branch=facts.branch,
-                manager=manager.name,
-                started_at=started_at,
-                seconds=seconds,
-                exit_code=code,
-                peak_rss_kb=int(usage.ru_maxrss),
-                cpu_seconds=usage.ru_utime + usage.ru_stime,
-            )
-        )
-    except Exception as exc:  # metrics never change a command's outcome
-        click.echo(f"seedbed: warning: metrics not recorded: {exc}", err=True)
+    started_at = time.time()
+    # The child shares our terminal and process group, so Ctrl-C reaches it
+    # directly; seedbed waits, forwards TERM/HUP, and passes its status on.
+    done = supervise.foreground(command_spec.argv, env, Path.cwd())
+    code, seconds = done.exit_code, done.seconds
+    # A lost metric never changes the command's outcome (record_runs warns).
+    metrics.record_runs(
+        app.workspace.facts,
+        {
+            "kind": "run",
+            "name": os.path.basename(argv[0]),
+            "manager": manager.name,
+            "started_at": started_at,
+            "seconds": seconds,
+            "exit_code": code,
+            "peak_rss_kb": done.peak_rss_kb,
+            "cpu_seconds": done.cpu_seconds,
+        },
+    )
     if as_json:
         # stdout belongs to the command; the summary goes to stderr as one line.
         summary = {"argv": list(argv), "exit_code": code, "seconds": round(seconds, 3)}

@@ -19,8 +19,9 @@ from seedbed.core.types import ConfigKey, Step
 
 if TYPE_CHECKING:
     import click
-    from seedbed.core.app import App
+    import pluggy
     from seedbed.core.types import SetupContext
+    from seedbed.core.workspace import Workspace
     from seedbed.plugins.editors.files import Written
 
 SECTION = "editors"
@@ -57,14 +58,14 @@ def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
     devcontainer = bool(section.get("devcontainer", False))
     if not (vscode or devcontainer):
         return []
-    root = context.workspace.root
+    workspace = context.workspace
+    pm = _plugin_manager(context)
 
     def write() -> None:
-        from seedbed.core import app as application
         from seedbed.core.errors import SeedbedError
 
         try:
-            written = apply(application.load(root), vscode, devcontainer)
+            written = apply(workspace, pm, vscode, devcontainer)
         except (SeedbedError, OSError) as exc:
             print(f"seedbed: warning: editor files not written: {exc}", file=sys.stderr)
             return
@@ -75,6 +76,18 @@ def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
     return [Step("editor files", action=write, labels={"plugin": "editors"})]
 
 
+def _plugin_manager(context: SetupContext) -> pluggy.PluginManager:
+    """The registry's plugin manager, as the setup hands it (the PORT and the
+    framework's serve command come from the plugins' hooks when the step runs,
+    after the port exists)."""
+    if context.registry is not None:
+        return context.registry.pm
+    from seedbed.core import plugins
+
+    # A caller without a registry (tests): the one this process built already.
+    return plugins.build(context.workspace.config.get("disable_plugins") or ())
+
+
 @hookimpl
 def seedbed_register_commands(cli: click.Group) -> None:
     from seedbed.plugins.editors.commands import editor
@@ -82,15 +95,19 @@ def seedbed_register_commands(cli: click.Group) -> None:
     cli.add_command(editor)
 
 
-def apply(app: App, vscode: bool = True, devcontainer: bool = False) -> list[Written]:
-    """Write the enabled editor files for app's worktree; keep new untracked
+def apply(
+    workspace: Workspace,
+    pm: pluggy.PluginManager,
+    vscode: bool = True,
+    devcontainer: bool = False,
+) -> list[Written]:
+    """Write the enabled editor files for the worktree; keep new untracked
     ones out of git."""
     from seedbed.plugins.editors import files
     from seedbed.plugins.editors import vscode as code
     from seedbed.plugins.editors.devcontainer import write_devcontainer
 
-    workspace = app.workspace
-    server = code.dev_server(app)
+    server = code.dev_server(workspace, pm)
     written: list[Written] = []
     if vscode:
         written.extend(code.write_all(workspace, server))

@@ -12,7 +12,7 @@ worktree, each only calling `seedbed setup`, so worktrees those tools create
 Formats and sources: docs/editors.md. Existing files are merged: seedbed's entry
 is added next to the user's; a setup the user wrote as one script (a string,
 not a list) is left alone and reported, since seedbed cannot edit a script.
-Used by `seedbed init --agents` through plugins.agents.write_agent_files.
+Used by `seedbed init --agents` (plugins/gates/commands.py).
 """
 
 from __future__ import annotations

@@ -23,7 +23,12 @@ def editor(devcontainer: bool, as_json: bool) -> int:
 
     app = application.load()
     section = app.workspace.config.section(SECTION)
-    written = apply(app, True, devcontainer or bool(section.get("devcontainer")))
+    written = apply(
+        app.workspace,
+        app.registry.pm,
+        True,
+        devcontainer or bool(section.get("devcontainer")),
+    )
     if as_json:
         emit_json({"files": [w.as_dict() for w in written]})
     else:

@@ -13,15 +13,13 @@ neither reads nor writes through it (the file is reported as skipped).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedbed.core import runner
+from seedbed.core import files, runner
 from seedbed.core.assets import asset_dir
 from seedbed.core.paths import inside
 
@@ -92,21 +90,11 @@ def save(path: Path, old: str | None, new: str, **extra: Any) -> Written:
     """Write new when it differs from old (None: the file did not exist)."""
     if old == new:
         return Written(path, "unchanged", **extra)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(new)
-        if old is not None:  # keep the user's permissions
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
+    mode = 0o644
+    if old is not None:  # keep the user's permissions
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+            mode = path.stat().st_mode & 0o7777
+    files.write_atomic(path, new, mode)
     return Written(path, "created" if old is None else "updated", **extra)
 
 
@@ -124,16 +112,4 @@ def exclude(common_dir: Path, root: Path, relatives: list[str]) -> list[str]:
     wanted = [f"/{r}" for r in relatives if not tracked(root, r)]
     if not wanted:
         return []
-    path = common_dir / "info" / "exclude"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    header = "# seedbed: editor files it writes per worktree"
-    with open(path, "a+") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # concurrent setups
-        handle.seek(0)
-        present = set(handle.read().splitlines())
-        missing = [p for p in wanted if p not in present]
-        if missing:
-            if header not in present:
-                handle.write(header + "\n")
-            handle.write("".join(f"{p}\n" for p in missing))
-    return missing
+    return files.exclude(common_dir, wanted)

@@ -20,7 +20,7 @@ from seedbed.plugins.editors import jsonc
 from seedbed.plugins.editors.files import Written, fill, leads_out, read, save, template
 
 if TYPE_CHECKING:
-    from seedbed.core.app import App
+    import pluggy
     from seedbed.core.workspace import Workspace
 
 SETTINGS = ".vscode/settings.json"
@@ -34,7 +34,7 @@ _ENV_NOT_FOR_LAUNCH = frozenset({"PATH", "VIRTUAL_ENV"})
 
 @dataclass(frozen=True)
 class DevServer:
-    """The framework's dev server for this worktree (from core.frameworks)."""
+    """The framework's dev server for this worktree (from the frameworks' hook)."""
 
     framework: str
     port: int
@@ -217,24 +217,41 @@ def _merge_launch(old: str, config: dict[str, Any]) -> str | None:
     return jsonc.add_items(old, configurations, [config])
 
 
-def dev_server(app: App) -> DevServer | None:
-    """PORT from the plugins' run env and the framework's serve command."""
-    from seedbed.core import app as application
+def dev_server(workspace: Workspace, pm: pluggy.PluginManager) -> DevServer | None:
+    """PORT from the plugins' run env and the serve command of the framework the
+    worktree uses (the configured one, else the only one detected); None when
+    there is no port or no single framework."""
     from seedbed.core.errors import SeedbedError
-    from seedbed.core.frameworks import FrameworkRegistry
+    from seedbed.core.plugins import collect
+    from seedbed.core.types import Framework
 
-    port = application.run_env(app).get("PORT", "")
+    port = _run_env(workspace, pm).get("PORT", "")
     if not port.isdigit():
         return None
-    workspace = app.workspace
+    configured = str(workspace.config.section("resources").get("framework") or "")
     try:
-        registry = FrameworkRegistry.load(app.registry.pm)
-        configured = str(workspace.config.section("resources").get("framework") or "")
-        found = registry.choose(workspace, configured=configured)
-        command = found.framework.serve_command(workspace, found.detection, int(port))
-    except SeedbedError:
+        frameworks = collect(pm, "seedbed_frameworks", Framework, "framework")
+        found = [
+            (framework, detection)
+            for name, framework in frameworks.items()
+            if not configured or name == configured
+            if (detection := framework.detect(workspace)) is not None
+        ]
+        if len(found) != 1:
+            return None
+        framework, detection = found[0]
+        command = framework.serve_command(workspace, detection, int(port))
+    except SeedbedError:  # no launch configuration rather than no editor files
         return None
-    return DevServer(found.name, int(port), tuple(command.argv), dict(command.env))
+    return DevServer(framework.name, int(port), tuple(command.argv), dict(command.env))
+
+
+def _run_env(workspace: Workspace, pm: pluggy.PluginManager) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    # pluggy returns results last-registered first; apply in registration order.
+    for values in reversed(pm.hook.seedbed_run_env(workspace=workspace)):
+        merged.update(values)
+    return merged
 
 
 def write_all(workspace: Workspace, server: DevServer | None) -> Sequence[Written]:

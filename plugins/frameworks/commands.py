@@ -1,78 +1,53 @@
-"""`seedbed ports`, `seedbed frameworks`, `seedbed serve`, `seedbed test`.
+"""`seedbed frameworks`, `seedbed serve`, `seedbed test`.
+
+The resources family registers these (with its own `seedbed ports`): serve and
+test run on the worktree's port block and database, which it provisions.
 
 serve and test are interactive: like `seedbed run` they share the terminal with
-the child instead of going through core.runner, which captures output into a
-log. The child gets a process group of its own so the signals seedbed receives
-(Ctrl-C, a TERM from a supervisor) reach a dev server's reloader *and* the
-worker it forks; the exit status is passed through.
+the child (core.supervise) instead of going through core.runner, which captures
+output into a log. The child gets a process group of its own so the signals
+seedbed receives (Ctrl-C, a TERM from a supervisor) reach a dev server's
+reloader *and* the worker it forks; the exit status is passed through.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
+from seedbed.core import supervise
 from seedbed.core.cli.output import emit_json, json_option, table
 from seedbed.core.errors import (
     EXIT_SETUP,
     EXIT_USAGE,
-    CommandNotFound,
     ConfigError,
     SeedbedError,
 )
+from seedbed.plugins.frameworks.base import Found, FrameworkRegistry
+from seedbed.plugins.resources.provision import provision
+from seedbed.plugins.resources.settings import Settings, settings
 
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-def supervise(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> int:
-    """Run argv in its own process group, forwarding signals; its exit status."""
-    try:
-        child = subprocess.Popen(
-            list(argv), cwd=cwd, env=dict(env), start_new_session=True
-        )
-    except FileNotFoundError:
-        raise CommandNotFound(argv[0]) from None
-
-    def forward(signum: int, frame: FrameType | None) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, signum)
-
-    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
-    try:
-        code = child.wait()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        # A reloader's worker left behind would keep the port busy.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, signal.SIGTERM)
-    return 128 - code if code < 0 else code
+if TYPE_CHECKING:
+    from seedbed.core.app import App
 
 
-def _load(name: str) -> tuple[Any, Any, Any, Any]:
+def _load(name: str) -> tuple[App, Settings, Found, list[Found]]:
     """app, settings, the chosen framework, everything detected."""
     from seedbed.core import app as application
-    from seedbed.plugins import resources
 
     app = application.load()
     workspace = app.workspace
-    config = resources.settings(workspace)
-    registry = resources.frameworks(workspace)
+    config = settings(workspace)
+    registry = FrameworkRegistry.load(app.registry.pm)
     chosen = registry.choose(workspace, name, config.framework)
     return app, config, chosen, registry.detect(workspace)
 
 
-def _ready(app: Any, no_sync: bool) -> None:
+def _ready(app: App, no_sync: bool) -> None:
     from seedbed.core import setup, state
     from seedbed.core.progress import TextProgress
 
@@ -83,7 +58,7 @@ def _ready(app: Any, no_sync: bool) -> None:
         raise SeedbedError(outcome.error, outcome.hint, outcome.exit_code or EXIT_SETUP)
 
 
-def _env(app: Any, *extra: Mapping[str, str]) -> dict[str, str]:
+def _env(app: App, *extra: Mapping[str, str]) -> dict[str, str]:
     from seedbed.core import app as application
     from seedbed.core.gitfacts import clean_git_env
 
@@ -95,56 +70,15 @@ def _env(app: Any, *extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-@click.command("ports")
-@json_option
-def ports_command(as_json: bool) -> int:
-    """List the port blocks held by your worktrees, in every repository."""
-    from seedbed.core import ports
-
-    blocks = ports.Registry().blocks()
-    here = ""
-    with contextlib.suppress(Exception):
-        from seedbed.core.gitfacts import GitFacts
-
-        facts = GitFacts.read(Path.cwd())
-        here = str(facts.root) if facts else ""
-    rows = [
-        {
-            **block.as_dict(),
-            "current": block.worktree == here,
-            "exists": Path(block.worktree).is_dir(),
-        }
-        for block in blocks
-    ]
-    if as_json:
-        emit_json({"registry": str(ports.Registry().path), "blocks": rows})
-        return 0
-    if not rows:
-        click.echo("no port blocks allocated")
-        return 0
-    lines = [
-        [
-            f"{row['start']}-{row['end']}",
-            str(row["repository"]),
-            str(row["worktree"]) + (" (here)" if row["current"] else ""),
-            "" if row["exists"] else "gone: seedbed gc releases it",
-        ]
-        for row in rows
-    ]
-    click.echo(table(lines, ["ports", "repository", "worktree", "note"]))
-    return 0
-
-
 @click.command("frameworks")
 @json_option
 def frameworks_command(as_json: bool) -> int:
     """List the web frameworks detected in this worktree."""
     from seedbed.core import app as application
-    from seedbed.plugins import resources
 
     app = application.load()
     workspace = app.workspace
-    registry = resources.frameworks(workspace)
+    registry = FrameworkRegistry.load(app.registry.pm)
     found = registry.detect(workspace)
     if as_json:
         emit_json(
@@ -177,7 +111,6 @@ def serve_command(name: str, no_sync: bool) -> int:
     """Start the dev server of NAME (default: the framework detected) on this
     worktree's port, with its database and variables."""
     from seedbed.core import setup
-    from seedbed.plugins import resources
 
     app, config, chosen, found = _load(name)
     if config.provision == "never":
@@ -188,7 +121,7 @@ def serve_command(name: str, no_sync: bool) -> int:
         )
     _ready(app, no_sync)
     workspace = app.workspace
-    provisioned = resources.provision(workspace, config, found)  # idempotent
+    provisioned = provision(workspace, config, found)  # idempotent
     port = provisioned.block.start
     spec = chosen.framework.serve_command(workspace, chosen.detection, port)
     command = setup.choose_manager(app).run_command(workspace, spec.argv)
@@ -198,7 +131,9 @@ def serve_command(name: str, no_sync: bool) -> int:
         f"({workspace.root.name})",
         err=True,
     )
-    return supervise(command.argv, env, workspace.root)
+    return supervise.foreground(
+        command.argv, env, workspace.root, own_group=True
+    ).exit_code
 
 
 @click.command("test", context_settings={"ignore_unknown_options": True})
@@ -215,33 +150,24 @@ def test_command(no_sync: bool, as_json: bool, words: tuple[str, ...]) -> int:
     _ready(app, no_sync)
     workspace = app.workspace
     if config.provision != "never":
-        from seedbed.plugins import resources
-
-        resources.provision(workspace, config, found)
+        provision(workspace, config, found)
     spec = chosen.framework.test_command(workspace, chosen.detection, args)
     command = setup.choose_manager(app).run_command(workspace, spec.argv)
     env = _env(app, spec.env, command.env)
-    started_at, start = time.time(), time.perf_counter()
-    code = supervise(command.argv, env, Path.cwd())
-    seconds = time.perf_counter() - start
-    facts = workspace.facts
-    try:
-        metrics.MetricsStore(metrics.store_path(facts.common_dir)).record(
-            metrics.Record(
-                run_id=uuid.uuid4().hex,
-                kind="test",
-                name=_test_name(spec.argv),
-                worktree=facts.slug,
-                worktree_path=str(facts.root),
-                branch=facts.branch,
-                started_at=started_at,
-                seconds=seconds,
-                exit_code=code,
-                detail={"framework": chosen.name},
-            )
-        )
-    except Exception as exc:  # metrics never change a command's outcome
-        click.echo(f"seedbed: warning: metrics not recorded: {exc}", err=True)
+    started_at = time.time()
+    finished = supervise.foreground(command.argv, env, Path.cwd(), own_group=True)
+    code, seconds = finished.exit_code, finished.seconds
+    metrics.record_runs(
+        workspace.facts,
+        {
+            "kind": "test",
+            "name": _test_name(spec.argv),
+            "started_at": started_at,
+            "seconds": seconds,
+            "exit_code": code,
+            "detail": {"framework": chosen.name},
+        },
+    )
     if as_json:
         emit_json(
             {
@@ -276,4 +202,4 @@ def _split_words(words: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     return (head[0] if head else ""), tuple(tail)
 
 
-COMMANDS = (ports_command, frameworks_command, serve_command, test_command)
+COMMANDS = (frameworks_command, serve_command, test_command)

@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from seedbed.core.frameworks import read_small
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.types import Detection, Framework, FrameworkContext, RunCommand, Step
 from seedbed.core.workspace import Workspace
+from seedbed.plugins.frameworks.base import read_small
 
 SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w.]*)["']""")
 PYTEST_FILES = ("pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini")

@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from seedbed.core.frameworks import find_source, module_name
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.types import (
     ConfigKey,
@@ -24,6 +23,7 @@ from seedbed.core.types import (
     Step,
 )
 from seedbed.core.workspace import Workspace
+from seedbed.plugins.frameworks.base import find_source, module_name
 
 IMPORTS = re.compile(r"^\s*(from\s+fastapi\s+import|import\s+fastapi)\b", re.MULTILINE)
 DEFINES = re.compile(

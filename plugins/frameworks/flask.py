@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from seedbed.core import dotenv
-from seedbed.core.frameworks import find_source
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.types import Detection, Framework, FrameworkContext, RunCommand, Step
 from seedbed.core.workspace import Workspace
+from seedbed.plugins.frameworks.base import find_source, project_files, read_small
+from seedbed.plugins.resources import dotenv
 
 IMPORTS = re.compile(r"^\s*(from\s+flask\s+import|import\s+flask)\b", re.MULTILINE)
 DEFINES = re.compile(
@@ -90,11 +90,9 @@ class FlaskFramework:
 
 
 def uses_flask_migrate(workspace: Workspace) -> bool:
-    from seedbed.core.frameworks import python_files, read_small, skip_dirs
-
     return any(
         MIGRATE.search(read_small(path))
-        for path in python_files(workspace.root, skip_dirs(workspace))
+        for path in project_files(workspace)
         if "migrations" not in path.relative_to(workspace.root).parts
     )
 

@@ -45,9 +45,9 @@ def gate(
     Exits 1 when any gate fails.
     """
     from seedbed.core import app as application
-    from seedbed.core.gates import run_gates
     from seedbed.plugins.gates import files as filelists
     from seedbed.plugins.gates import render
+    from seedbed.plugins.gates.run import run_gates
 
     app = application.load()
     root = app.workspace.root
@@ -118,8 +118,8 @@ def init(
     flags only otherwise.
     """
     from seedbed.core import app as application
-    from seedbed.core.gates import load_gates, stage_of
     from seedbed.plugins.gates import initialise
+    from seedbed.plugins.gates.run import load_gates, stage_of
 
     app = application.load()
     root = app.workspace.root
@@ -148,7 +148,7 @@ def init(
         ci = "github"
     files = []
     if agents:
-        from seedbed.plugins.agents import write_agent_files
+        from seedbed.plugins.editors.agents import write_agent_files
 
         files.extend(write_agent_files(app.workspace))
     if ci:

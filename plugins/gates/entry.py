@@ -23,8 +23,8 @@ def run_hook(name: str, argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
     from seedbed.core import app as application
-    from seedbed.core.gates import run_gates
     from seedbed.plugins.gates import render
+    from seedbed.plugins.gates.run import run_gates
 
     try:
         app = application.load(Path.cwd())

@@ -38,6 +38,11 @@ GATE_HOOKS: dict[str, dict[str, Any]] = {
         "files": r"(\.py|(^|/)alembic\.ini)$",
         "pass_filenames": False,
     },
+    # The audit gate lives in its own plugin family (plugins/audit), pre-push.
+    "audit": {
+        "name": "seedbed audit (known vulnerabilities, OSV)",
+        "pass_filenames": False,
+    },
 }
 
 SETUP_HOOK: dict[str, Any] = {
@@ -66,7 +71,7 @@ def definitions() -> list[dict[str, Any]]:
                 "id": hook_id(gate),
                 "entry": hook_id(gate),
                 "language": "python",
-                "stages": [DEFAULT_STAGES[gate]],
+                "stages": [DEFAULT_STAGES.get(gate, "pre-push")],
                 **extra,
             }
         )

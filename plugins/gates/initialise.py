@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,9 +24,10 @@ from typing import Any
 
 import tomli_w
 from seedbed.core.errors import ConfigError
-from seedbed.core.gates import SECTION
+from seedbed.core.files import write_atomic
 from seedbed.core.types import ConfigKey
 from seedbed.plugins.gates import hookdefs
+from seedbed.plugins.gates.settings import SECTION
 
 CONFIG = ".pre-commit-config.yaml"
 LOCAL = "local"
@@ -201,6 +201,9 @@ def seedbed_table(root: Path, keys: Iterable[ConfigKey]) -> Change:
 
 
 def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.seedbed-tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
+    """Atomically, keeping the file's permissions (a new file gets 0644)."""
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o644
+    write_atomic(path, text, mode)

@@ -21,7 +21,7 @@ def figure_text(result: GateResult) -> str:
 def table(results: Sequence[GateResult]) -> str:
     from seedbed.core.cli.output import table as render_table
 
-    rows = [[r.name, r.status, f"{r.seconds:.2f}", figure_text(r)] for r in results]
+    rows = [[r.name, _shown(r), f"{r.seconds:.2f}", figure_text(r)] for r in results]
     return render_table(rows, ["gate", "result", "seconds", "figure"])
 
 
@@ -44,4 +44,11 @@ def details(results: Sequence[GateResult], messages: bool = True) -> list[str]:
 
 
 def summary_line(result: GateResult) -> str:
-    return f"{result.name}: {result.status} ({result.seconds:.2f} s) {result.message}"
+    return f"{result.name}: {_shown(result)} ({result.seconds:.2f} s) {result.message}"
+
+
+def _shown(result: GateResult) -> str:
+    """A verdict that needs the reader's eye stands out in text."""
+    return (
+        result.status.upper() if result.status in ("fail", "error") else result.status
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from seedbed.core.gates import SECTION
 from seedbed.core.types import STAGES, ConfigKey
+
+SECTION = "gates"
 
 # Fast gates run at every commit; slow ones (types, tests) before a push.
 DEFAULT_STAGES: dict[str, str] = {

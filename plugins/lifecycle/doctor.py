@@ -1,6 +1,6 @@
 """`seedbed doctor`: is this machine and repository set up for seedbed to work?
 
-Each check returns findings (ok, info, warn, error), each with the fix to apply.
+Each check returns diagnoses (ok, info, warn, error), each with the fix to apply.
 `--fix` applies the safe fixes: those that change only what seedbed made and can
 make again (its git hooks, a worktree's environment, damaged state: see
 plugins/lifecycle/repairs.py). Fixes that touch git's own records or the user's
@@ -9,7 +9,6 @@ configuration (`git worktree prune`, core.hooksPath) are only shown.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import re
@@ -20,7 +19,12 @@ from typing import TYPE_CHECKING
 
 import click
 from seedbed.core.cli.output import disk_errors, emit_json, json_option, table
-from seedbed.plugins.lifecycle.findings import SEVERITY, Finding, apply_fixes, remaining
+from seedbed.plugins.lifecycle.diagnosis import (
+    SEVERITY,
+    Diagnosis,
+    apply_fixes,
+    remaining,
+)
 
 if TYPE_CHECKING:
     from seedbed.core.app import App
@@ -49,30 +53,30 @@ def git_version() -> tuple[int, ...] | None:
     return tuple(int(g) for g in match.groups() if g) if match else None
 
 
-def check_git() -> Finding:
+def check_git() -> Diagnosis:
     version = git_version()
     shown = ".".join(map(str, version)) if version else "unknown"
     if version is None or version[:2] < MIN_GIT:
         wanted = ".".join(map(str, MIN_GIT))
-        return Finding(
+        return Diagnosis(
             "git",
             "error",
             f"git {shown}: seedbed needs git {wanted} or newer",
             f"install git {wanted}+",
         )
-    return Finding("git", "ok", f"git {shown}")
+    return Diagnosis("git", "ok", f"git {shown}")
 
 
-def check_tools() -> list[Finding]:
+def check_tools() -> list[Diagnosis]:
     found = []
     for tool, purpose, fix in (
         ("nu", "Nushell, for `seedbed report`", "install Nushell (nu) on PATH"),
         ("docker", "Docker, for `seedbed pod`", "install Docker, start its engine"),
     ):
         if shutil.which(tool) or (tool == "docker" and _docker_socket()):
-            found.append(Finding(tool, "ok", f"{purpose}: found"))
+            found.append(Diagnosis(tool, "ok", f"{purpose}: found"))
         else:
-            found.append(Finding(tool, "info", f"{purpose}: not found", fix))
+            found.append(Diagnosis(tool, "info", f"{purpose}: not found", fix))
     return found
 
 
@@ -80,17 +84,17 @@ def _docker_socket() -> bool:
     return bool(os.environ.get("DOCKER_HOST")) or Path("/var/run/docker.sock").exists()
 
 
-def check_managers(app: App, used: set[str]) -> list[Finding]:
+def check_managers(app: App, used: set[str]) -> list[Diagnosis]:
     found = []
     for name, manager in sorted(app.registry.managers.items()):
         tools = tuple(getattr(manager, "tools", MANAGER_TOOLS.get(name, (name,))))
         if not tools or any(shutil.which(t) for t in tools):
-            found.append(Finding(f"manager:{name}", "ok", f"{name}: available"))
+            found.append(Diagnosis(f"manager:{name}", "ok", f"{name}: available"))
             continue
         status = "error" if name in used else "info"
         where = "used by this repository" if name in used else "not used here"
         found.append(
-            Finding(
+            Diagnosis(
                 f"manager:{name}",
                 status,
                 f"{name}: {' or '.join(tools)} not on PATH ({where})",
@@ -105,7 +109,7 @@ def check_managers(app: App, used: set[str]) -> list[Finding]:
 # ---------------------------------------------------------------------------
 
 
-def check_hooks(facts: GitFacts) -> list[Finding]:
+def check_hooks(facts: GitFacts) -> list[Diagnosis]:
     from seedbed.core import githooks
 
     def reinstall() -> None:
@@ -118,7 +122,7 @@ def check_hooks(facts: GitFacts) -> list[Finding]:
     bypass = githooks.bypassed(facts)
     if bypass:
         found.append(
-            Finding(
+            Diagnosis(
                 "hooks-path",
                 "error",
                 f"{bypass}: new worktrees are not prepared",
@@ -130,7 +134,7 @@ def check_hooks(facts: GitFacts) -> list[Finding]:
         foreign = [s.name for s in states if s.foreign]
         detail = f" ({', '.join(foreign)} not seedbed's: chained)" if foreign else ""
         found.append(
-            Finding(
+            Diagnosis(
                 "hooks",
                 "warn",
                 f"hooks not installed in {githooks.hooks_dir(facts)}: "
@@ -140,14 +144,14 @@ def check_hooks(facts: GitFacts) -> list[Finding]:
             )
         )
     else:
-        found.append(Finding("hooks", "ok", "hooks installed"))
+        found.append(Diagnosis("hooks", "ok", "hooks installed"))
     found.extend(_check_reachable(facts, reinstall, fix))
     return found
 
 
 def _check_reachable(
     facts: GitFacts, reinstall: Callable[[], None], fix: str
-) -> list[Finding]:
+) -> list[Diagnosis]:
     """The hooks run `seedbed` from PATH, else the path baked in at install."""
     from seedbed.core import githooks
 
@@ -159,7 +163,7 @@ def _check_reachable(
     on_path = shutil.which("seedbed")
     if fallback and not os.access(fallback, os.X_OK):
         return [
-            Finding(
+            Diagnosis(
                 "hook-fallback",
                 "warn" if on_path else "error",
                 f"the hooks name {fallback}, which no longer exists"
@@ -170,14 +174,14 @@ def _check_reachable(
         ]
     if not on_path and not fallback:
         return [
-            Finding(
+            Diagnosis(
                 "seedbed-on-path",
                 "error",
                 "seedbed is not on PATH: the hooks cannot run it",
                 "install seedbed as a tool (uv tool install, pipx)",
             )
         ]
-    return [Finding("seedbed-on-path", "ok", f"hooks run {on_path or fallback}")]
+    return [Diagnosis("seedbed-on-path", "ok", f"hooks run {on_path or fallback}")]
 
 
 # ---------------------------------------------------------------------------
@@ -200,71 +204,26 @@ def _setup_action(path: Path, recreate: bool = False) -> Callable[[], None]:
     return run
 
 
-def moved_environment(environment: Path) -> str:
-    """Why an environment was built for another path, or "".
-
-    Console scripts of a plain venv name their interpreter by absolute path; a
-    worktree moved (or copied) keeps the old one, and the scripts run in (or
-    fail for want of) the old environment.
-    """
-    current = os.path.realpath(environment)
-    bin_dir = environment / "bin"
-    try:
-        entries = sorted(bin_dir.iterdir())[:200]
-    except OSError:
-        return ""
-    for entry in entries:
-        if not entry.is_file() or entry.is_symlink():
-            continue
-        try:
-            with open(entry, "rb") as handle:
-                first = handle.readline(512)
-        except OSError:
-            continue
-        if not first.startswith(b"#!/"):
-            continue
-        interpreter = first[2:].split()[0].decode(errors="replace")
-        if "python" not in Path(interpreter).name:
-            continue
-        folder = os.path.dirname(os.path.dirname(interpreter))
-        if os.path.realpath(folder) != current:
-            return f"{entry.name} runs {interpreter}, outside {environment}"
-    return ""
-
-
 def _problems(app: App, root: Path, manager_name: str) -> list[str]:
-    """core.repair's findings when it exists; else the health check plus the
-    moved-environment check above."""
+    """Why the worktree's environment must be rebuilt, as its manager says."""
     from seedbed.core.workspace import Workspace
 
     manager = app.registry.managers.get(manager_name)
     if manager is None:
         return []
     workspace = Workspace.discover(root, app.registry.config_keys())
-    try:  # issue 3's module, when it is there
-        repair = importlib.import_module("seedbed.core.repair")
-        return [str(p) for p in repair.problems(workspace, manager)]
-    except (ImportError, AttributeError):
-        pass
-    problems = []
-    reason = manager.health_check(workspace)
-    if reason:
-        problems.append(reason)
-    moved = moved_environment(manager.env_dir(workspace))
-    if moved:
-        problems.append(f"built for another path: {moved}")
-    return problems
+    return [str(p) for p in manager.problems(workspace)]
 
 
 def check_worktrees(
     app: App, worktrees: Iterable[Worktree]
-) -> tuple[list[Finding], set[str]]:
+) -> tuple[list[Diagnosis], set[str]]:
     """Findings per worktree, and the managers the worktrees use."""
     from seedbed.core.cli.status import describe
     from seedbed.core.state import DamagedState
     from seedbed.plugins.lifecycle.worktrees import last_setup
 
-    found: list[Finding] = []
+    found: list[Diagnosis] = []
     used: set[str] = set()
     for tree in worktrees:
         where = str(tree.path)
@@ -272,7 +231,7 @@ def check_worktrees(
             continue
         if tree.gone:
             found.append(
-                Finding(
+                Diagnosis(
                     "worktree",
                     "warn",
                     f"{where}: git lists it but the folder is gone",
@@ -295,7 +254,7 @@ def check_worktrees(
         )
         if problems:
             found.append(
-                Finding(
+                Diagnosis(
                     "environment",
                     "error",
                     f"{where}: {'; '.join(problems)}",
@@ -306,11 +265,11 @@ def check_worktrees(
             )
         elif status == "ready":
             found.append(
-                Finding("environment", "ok", f"{where}: ready", "", None, where)
+                Diagnosis("environment", "ok", f"{where}: ready", "", None, where)
             )
         elif status in ("stale", "interrupted"):
             found.append(
-                Finding(
+                Diagnosis(
                     "environment",
                     "warn",
                     f"{where}: {status} (the lock, the config or the worktree's "
@@ -323,7 +282,7 @@ def check_worktrees(
         elif status == "failed":
             log = describe(tree.path).get("log", "")
             found.append(
-                Finding(
+                Diagnosis(
                     "environment",
                     "error",
                     f"{where}: the last setup failed (log: {log})",
@@ -333,7 +292,7 @@ def check_worktrees(
             )
         elif status == "missing":
             found.append(
-                Finding(
+                Diagnosis(
                     "environment",
                     "info",
                     f"{where}: no environment yet",
@@ -349,7 +308,7 @@ def check_worktrees(
 # ---------------------------------------------------------------------------
 
 
-def diagnose(app: App) -> list[Finding]:
+def diagnose(app: App) -> list[Diagnosis]:
     from seedbed.plugins.lifecycle.repairs import check_state, check_stores
     from seedbed.plugins.lifecycle.worktrees import list_worktrees
 

@@ -3,7 +3,7 @@
 Status is `seedbed status`'s (ready, stale, running, interrupted, failed,
 missing: no environment yet) plus `gone`: git lists the worktree but its folder
 no longer exists. Port and database come from the registries the resources
-plugin keeps (core.ports, core.database); a registry that is not there yet shows
+plugin keeps (plugins/resources: ports, database); a registry not there yet shows
 as empty.
 """
 
@@ -21,7 +21,7 @@ from seedbed.core.errors import EXIT_CONFIG
 
 def _ports() -> Any:
     with contextlib.suppress(ImportError, AttributeError):
-        from seedbed.core.ports import Registry
+        from seedbed.plugins.resources.ports import Registry
 
         return Registry()
     return None
@@ -29,7 +29,7 @@ def _ports() -> Any:
 
 def _databases(common_dir: Path) -> dict[str, Any]:
     with contextlib.suppress(ImportError, AttributeError, OSError):
-        from seedbed.core.database import Records
+        from seedbed.plugins.resources.database import Records
 
         found: dict[str, Any] = Records(common_dir).all()
         return found

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seedbed.plugins.lifecycle.findings import Finding
+from seedbed.plugins.lifecycle.diagnosis import Diagnosis
 
 if TYPE_CHECKING:
     from seedbed.core.gitfacts import GitFacts
@@ -29,7 +29,7 @@ def _moved(path: Path, mover: Callable[[Path], Path]) -> Callable[[], str]:
     return run
 
 
-def check_state(worktrees: Iterable[Worktree]) -> list[Finding]:
+def check_state(worktrees: Iterable[Worktree]) -> list[Diagnosis]:
     """Damaged `.seedbed/` folders and files; the fix moves each aside."""
     from seedbed.core import state
 
@@ -39,7 +39,7 @@ def check_state(worktrees: Iterable[Worktree]) -> list[Finding]:
             continue
         for problem in state.damaged(tree.path):
             found.append(
-                Finding(
+                Diagnosis(
                     "state",
                     "error",
                     problem.message,
@@ -51,17 +51,17 @@ def check_state(worktrees: Iterable[Worktree]) -> list[Finding]:
     return found
 
 
-def check_stores(facts: GitFacts) -> list[Finding]:
+def check_stores(facts: GitFacts) -> list[Diagnosis]:
     """The repository's metrics store and the user's port registry."""
     from seedbed.core import metrics
-    from seedbed.core.ports import Registry
+    from seedbed.plugins.resources.ports import Registry
 
     found = []
     store = metrics.store_path(facts.common_dir)
     problem = metrics.store_problem(store)
     if problem:
         found.append(
-            Finding(
+            Diagnosis(
                 "metrics",
                 "error",
                 f"{store}: {problem}",
@@ -73,7 +73,7 @@ def check_stores(facts: GitFacts) -> list[Finding]:
     problems = registry.problems()
     if problems:
         found.append(
-            Finding(
+            Diagnosis(
                 "ports",
                 "error",
                 f"{registry.path}: {'; '.join(problems)}",

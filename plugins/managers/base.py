@@ -1,4 +1,4 @@
-"""Shared defaults for package manager plugins (a module assigns what it keeps).
+"""Shared helpers for package manager plugins (venv.py's VenvManager uses them).
 
 Everything here is about a plain virtual environment inside the worktree, which
 uv, pip, poetry (in-project) and pdm all produce.
@@ -187,9 +187,10 @@ def create_venv_step(
     installers, so their environments need no pip.
     """
     workspace = context.workspace
-    if context.uv is not None:
+    uv = context.tools.get("uv")
+    if uv is not None:
         argv: tuple[str, ...] = (
-            context.uv,
+            uv,
             "venv",
             "--python",
             str(context.interpreter.path),

@@ -35,7 +35,7 @@ from seedbed.core.types import (
     Watch,
 )
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.managers import base
+from seedbed.plugins.managers import base, repair
 
 FILES = ("environment.yml", "environment.yaml")
 DEFAULT_ENV_DIR = ".conda"
@@ -150,8 +150,9 @@ def frontend(workspace: Workspace) -> tuple[str, str]:
     )
 
 
-class CondaManager:
+class CondaManager(Manager):
     name = "conda"
+    priority = 20
     provides_python = True  # the environment file names the interpreter
 
     def detect(self, workspace: Workspace) -> Detection | None:
@@ -166,6 +167,12 @@ class CondaManager:
         if "env_dir" in workspace.config.origins:
             return base.env_dir(workspace)
         return base.confined(workspace, DEFAULT_ENV_DIR)
+
+    def env_python(self, workspace: Workspace) -> Path:
+        return base.env_python(self.env_dir(workspace))
+
+    def problems(self, workspace: Workspace) -> list[str]:
+        return repair.problems(workspace, self.env_dir(workspace), check_python=False)
 
     def watch(self, workspace: Workspace) -> Watch:
         found = env_file(workspace)
@@ -233,6 +240,8 @@ class CondaManager:
         found = env_file(workspace)
         name, tool = frontend(workspace)
         if found is None or name == "micromamba":
+            return None
+        if repair.donor_problems(donor_root, donor_env, workspace.common_dir):
             return None
         prefix = self.env_dir(workspace)
         clone = (tool, "create", "--prefix", str(prefix), "--clone", str(donor_env))

@@ -28,20 +28,17 @@ from seedbed.core.types import (
     Watch,
 )
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.managers import base, relocate
+from seedbed.plugins.managers import base
+from seedbed.plugins.managers.venv import VenvManager
 
 LOCK = "pdm.lock"
 
 
-class PdmManager:
+class PdmManager(VenvManager):
     name = "pdm"
-    env_dir = staticmethod(base.env_dir)
-    run_command = staticmethod(base.run_command)
-    health_check = staticmethod(base.venv_health_check)
-    reuse_steps = staticmethod(relocate.reuse_steps)
-    cache_stats = staticmethod(base.cache_stats)
+    priority = 30
     # pdm writes the interpreter it uses here when run by hand; per worktree.
-    excludes = ("/.pdm-python",)
+    excludes: tuple[str, ...] = ("/.pdm-python",)
 
     def detect(self, workspace: Workspace) -> Detection | None:
         if (workspace.root / LOCK).is_file():

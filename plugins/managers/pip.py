@@ -18,21 +18,29 @@ from pathlib import Path
 from seedbed.core.errors import ConfigError
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.paths import confine, inside
-from seedbed.core.types import Detection, Manager, SetupContext, Step, Watch
+from seedbed.core.types import (
+    ConfigKey,
+    Detection,
+    Manager,
+    SetupContext,
+    Step,
+    Watch,
+)
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.managers import base, relocate
+from seedbed.plugins.managers import base
 from seedbed.plugins.managers.uv import uv_env
+from seedbed.plugins.managers.venv import VenvManager
 
 _INCLUDE = re.compile(r"^\s*(?:-r|--requirement|-c|--constraint)[\s=]+(\S+)")
 
 
-class PipManager:
+class PipManager(VenvManager):
     name = "pip"
-    env_dir = staticmethod(base.env_dir)
-    run_command = staticmethod(base.run_command)
-    health_check = staticmethod(base.health_check)
-    reuse_steps = staticmethod(relocate.reuse_steps)
-    cache_stats = staticmethod(base.cache_stats)
+    priority = 10  # the weakest claim: requirement files or a plain pyproject
+    identity_keys: tuple[str, ...] = ("requirements",)
+
+    def health_check(self, workspace: Workspace) -> str | None:
+        return base.health_check(workspace)
 
     def detect(self, workspace: Workspace) -> Detection | None:
         found = sorted(p.name for p in workspace.root.glob("requirements*.txt"))
@@ -67,11 +75,11 @@ class PipManager:
             packages += ["-r", name]
         if base.is_package(workspace):
             packages += ["-e", "."]
-        if context.installer == "uv":
-            assert context.uv is not None
+        uv = context.tools.get("uv")
+        if context.installer == "uv" and uv is not None:
             env = uv_env(environment)
             if not reuse:
-                create = [context.uv, "venv", "--python", str(context.interpreter.path)]
+                create = [uv, "venv", "--python", str(context.interpreter.path)]
                 steps.append(
                     Step(
                         "uv venv",
@@ -83,7 +91,7 @@ class PipManager:
                 )
             if packages:
                 install = [
-                    context.uv,
+                    uv,
                     "pip",
                     "install",
                     "--python",
@@ -199,3 +207,24 @@ MANAGER: Manager = PipManager()
 @hookimpl
 def seedbed_managers() -> Sequence[Manager]:
     return [MANAGER]
+
+
+@hookimpl
+def seedbed_config_keys() -> Sequence[ConfigKey]:
+    return [
+        ConfigKey(
+            "installer",
+            "str",
+            "auto",
+            "pip projects: auto uses uv's pip interface when uv is on PATH",
+            choices=("auto", "uv", "pip"),
+        ),
+        ConfigKey(
+            "requirements",
+            "list",
+            [],
+            "pip projects: requirement files (default requirements.txt and "
+            "requirements-dev.txt when present)",
+            path=True,
+        ),
+    ]

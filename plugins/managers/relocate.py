@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
 from seedbed.core.types import SetupContext, Step
-from seedbed.plugins.managers import base
+from seedbed.plugins.managers import base, repair
 
 SEED = frozenset({"pip", "setuptools", "wheel", "distribute"})
 REQUIREMENTS = "reuse-requirements.txt"
@@ -213,10 +213,14 @@ def reuse_steps(
     context: SetupContext, donor_root: Path, donor_env: Path
 ) -> Sequence[Step] | None:
     """The steps that produce this worktree's environment from donor_env, or
-    None when this manager cannot reuse it here (no uv, unknown layout)."""
+    None when this manager cannot reuse it here (no uv, unknown layout, or
+    the donor's environment has path problems of its own)."""
     workspace = context.workspace
     donor_site = site_packages(donor_env)
-    if context.uv is None or donor_site is None:
+    uv = context.tools.get("uv")
+    if uv is None or donor_site is None:
+        return None
+    if repair.donor_problems(donor_root, donor_env, workspace.common_dir):
         return None
     environment = base.env_dir(workspace)
     python = base.env_python(environment)
@@ -241,7 +245,7 @@ def reuse_steps(
     ]
     if chosen.requirements:
         install = (
-            context.uv,
+            uv,
             "pip",
             "install",
             "--python",

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.types import Detection, Manager, SetupContext, Step, Watch
+from seedbed.core.types import (
+    ConfigKey,
+    Detection,
+    Manager,
+    SetupContext,
+    Step,
+    Watch,
+)
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.managers import base, relocate
+from seedbed.plugins.managers import base
+from seedbed.plugins.managers.venv import VenvManager
 
 
-class UvManager:
+class UvManager(VenvManager):
     name = "uv"
-    env_dir = staticmethod(base.env_dir)
-    run_command = staticmethod(base.run_command)
-    health_check = staticmethod(base.venv_health_check)
-    reuse_steps = staticmethod(relocate.reuse_steps)
-    cache_stats = staticmethod(base.cache_stats)
+    priority = 50  # a tie with a weaker claim: uv first, then poetry, pdm, ...
 
     def detect(self, workspace: Workspace) -> Detection | None:
         if (workspace.root / "uv.lock").is_file():
@@ -30,6 +35,11 @@ class UvManager:
     def watch(self, workspace: Workspace) -> Watch:
         return Watch(("uv.lock", "pyproject.toml", "uv.toml"))
 
+    def interpreter_dirs(self) -> tuple[Path, ...]:
+        # Interpreters `uv python install` placed (uv's default or the user's).
+        folder = os.environ.get("UV_PYTHON_INSTALL_DIR", "")
+        return (Path(folder or Path.home() / ".local" / "share" / "uv" / "python"),)
+
     def lock_check(self, workspace: Workspace) -> Step | None:
         uv = shutil.which("uv") or "uv"
         env = uv_env(base.env_dir(workspace))
@@ -39,10 +49,11 @@ class UvManager:
 
     def setup_steps(self, context: SetupContext) -> Sequence[Step]:
         workspace = context.workspace
-        if context.uv is None:
+        uv = context.tools.get("uv")
+        if uv is None:
             raise base.tool_missing("uv", "pip install uv, or uv's installer")
         environment = base.env_dir(workspace)
-        argv = [context.uv, "sync", "--python", str(context.interpreter.path)]
+        argv = [uv, "sync", "--python", str(context.interpreter.path)]
         if (workspace.root / "uv.lock").is_file():
             argv.append("--frozen")
         if not workspace.config["dev"]:
@@ -75,3 +86,17 @@ MANAGER: Manager = UvManager()
 @hookimpl
 def seedbed_managers() -> Sequence[Manager]:
     return [MANAGER]
+
+
+@hookimpl
+def seedbed_config_keys() -> Sequence[ConfigKey]:
+    return [
+        ConfigKey(
+            "link_mode",
+            "str",
+            "auto",
+            "how uv places files from its cache: auto (uv's default or "
+            "UV_LINK_MODE), hardlink, clone or copy",
+            choices=("auto", "hardlink", "clone", "copy"),
+        )
+    ]

@@ -15,7 +15,7 @@ from typing import Any
 import click
 from seedbed.core.cli.output import emit_json, json_option, table, warn
 from seedbed.core.errors import EXIT_FAILED, NotARepositoryError, SeedbedError
-from seedbed.core.metrics import MetricsStore, Record, store_path
+from seedbed.core.metrics import record_runs
 from seedbed.plugins.pods import naming
 from seedbed.plugins.pods.settings import DEFAULTS, SECTION, PodSettings
 
@@ -122,26 +122,23 @@ def up_command(count: int, env: str, as_json: bool) -> None:
 
 def _record_up(workspace: Any, outcomes: list[Any]) -> None:
     run_id = uuid.uuid4().hex
-    records = []
+    rows = []
     for outcome in outcomes:
         detail: dict[str, Any] = {"container": outcome.name, "env": outcome.env}
         if outcome.problem:
             detail["error"] = outcome.problem
-        records.append(
-            Record(
-                run_id=run_id,
-                kind="pod",
-                name="up",
-                worktree=workspace.facts.slug,
-                worktree_path=str(workspace.root),
-                branch=workspace.facts.branch,
-                started_at=outcome.started_at,
-                seconds=outcome.seconds,
-                exit_code=0 if outcome.ok else EXIT_FAILED,
-                detail=detail,
-            )
+        rows.append(
+            {
+                "run_id": run_id,
+                "kind": "pod",
+                "name": "up",
+                "started_at": outcome.started_at,
+                "seconds": outcome.seconds,
+                "exit_code": 0 if outcome.ok else EXIT_FAILED,
+                "detail": detail,
+            }
         )
-    MetricsStore(store_path(workspace.common_dir)).record(*records)
+    record_runs(workspace.facts, *rows, warn="pod up")
 
 
 def _scope(everywhere: bool) -> Path | None:

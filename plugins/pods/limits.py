@@ -10,13 +10,13 @@ last guard for that case.
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from seedbed.core import files
 from seedbed.core.errors import EXIT_BUSY, SeedbedError
 from seedbed.plugins.pods.engine import engine_address, engine_key
 from seedbed.plugins.pods.settings import Limits
@@ -71,24 +71,14 @@ def check(limits: Limits, usage: Usage, env: str, requested: int) -> None:
 
 
 def lock_path() -> Path:
-    state = os.environ.get("SEEDBED_HOME") or os.environ.get("XDG_STATE_HOME")
-    base = Path(state) if state else Path.home() / ".local" / "state"
-    folder = base if os.environ.get("SEEDBED_HOME") else base / "seedbed"
-    return folder / "pods" / f"engine-{engine_key()}.lock"
+    return files.user_dir("state") / "pods" / f"engine-{engine_key()}.lock"
 
 
 @contextmanager
 def engine_lock() -> Iterator[None]:
     """Hold the per-engine lock; blocks while another `pod up` creates pods."""
     path = lock_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{os.getpid()} {engine_address()}\n")
-            handle.flush()
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with files.locked(path):
+        # Who holds it, for whoever finds a `pod up` waiting.
+        path.write_text(f"{os.getpid()} {engine_address()}\n", encoding="utf-8")
+        yield

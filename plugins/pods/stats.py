@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seedbed.core.metrics import MetricsStore, Record, store_path
+from seedbed.core.gitfacts import GitFacts
+from seedbed.core.metrics import record_runs
 from seedbed.plugins.pods import naming
 
 
@@ -107,32 +108,37 @@ def sample(client: Any, pods: Sequence[Mapping[str, Any]]) -> list[PodStats]:
 
 
 def record_memory(figures: Sequence[PodStats]) -> None:
-    """One `pod`/`memory` row per running pod, in its own repository's store."""
+    """One `pod`/`memory` row per running pod, in its own repository's store
+    (the pod's labels say which worktree of which repository it serves)."""
     run_id = uuid.uuid4().hex
-    by_store: dict[Path, list[Record]] = {}
+    by_store: dict[str, list[dict[str, Any]]] = {}
     for item in figures:
         common_dir = item.labels.get(naming.LABEL_COMMON_DIR, "")
         if item.status != "running" or not common_dir or not Path(common_dir).is_dir():
             continue  # a store is never created where a repository no longer is
-        by_store.setdefault(store_path(Path(common_dir)), []).append(
-            Record(
-                run_id=run_id,
-                kind="pod",
-                name="memory",
-                worktree=item.labels.get(naming.LABEL_SLUG, ""),
-                worktree_path=item.labels.get(naming.LABEL_WORKTREE, ""),
-                branch=item.labels.get(naming.LABEL_BRANCH, ""),
-                started_at=time.time(),
-                seconds=0.0,
-                exit_code=0,
-                figure=item.memory_percent,
-                detail={
+        by_store.setdefault(common_dir, []).append(
+            {
+                "run_id": run_id,
+                "kind": "pod",
+                "name": "memory",
+                "worktree": item.labels.get(naming.LABEL_SLUG, ""),
+                "worktree_path": item.labels.get(naming.LABEL_WORKTREE, ""),
+                "branch": item.labels.get(naming.LABEL_BRANCH, ""),
+                "started_at": time.time(),
+                "seconds": 0.0,
+                "exit_code": 0,
+                "figure": item.memory_percent,
+                "detail": {
                     "container": item.name,
                     "env": item.labels.get(naming.LABEL_ENV, ""),
                     "limit_bytes": item.memory_limit_bytes,
                     "usage_bytes": item.memory_bytes,
                 },
-            )
+            }
         )
-    for path, records in by_store.items():
-        MetricsStore(path).record(*records)
+    for common_dir, rows in by_store.items():
+        # Every row names its own worktree; the facts only choose the store.
+        where = GitFacts(
+            Path(rows[0]["worktree_path"]), Path(common_dir), Path(common_dir), ""
+        )
+        record_runs(where, *rows, warn="pod memory")

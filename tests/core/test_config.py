@@ -6,9 +6,13 @@ import pytest
 from seedbed.core import config as configuration
 from seedbed.core.errors import EXIT_CONFIG, ConfigError
 from seedbed.core.types import ConfigKey
+from seedbed.plugins.managers import pip
+
+# A plugin's top-level keys (the pip manager's `installer`, `requirements`).
+PIP_KEYS = tuple(pip.seedbed_config_keys())
 
 
-def load(root: Path, keys: tuple[ConfigKey, ...] = ()) -> configuration.Config:
+def load(root: Path, keys: tuple[ConfigKey, ...] = PIP_KEYS) -> configuration.Config:
     return configuration.validate(configuration.load_sources(root), keys)
 
 
@@ -63,6 +67,27 @@ def test_wrong_type_says_what_was_expected(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.seedbed]\ninstaller = "conda"\n')
     with pytest.raises(ConfigError, match=r"one of 'auto', 'uv', 'pip'"):
         load(tmp_path)
+
+
+def test_plugin_keys_read_their_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".seedbed.toml").write_text('installer = "uv"\n')
+    monkeypatch.setenv("SEEDBED_INSTALLER", "pip")
+    monkeypatch.setenv("SEEDBED_REQUIREMENTS", "a.txt, b.txt")
+    config = load(tmp_path)
+    assert config["installer"] == "pip"
+    assert config["requirements"] == ["a.txt", "b.txt"]
+    assert config.origins["installer"] == "environment"
+    monkeypatch.setenv("SEEDBED_INSTALLER", "conda")
+    with pytest.raises(ConfigError, match=r"\$SEEDBED_INSTALLER"):
+        load(tmp_path)
+
+
+def test_a_plugin_key_is_unknown_without_its_plugin(tmp_path: Path) -> None:
+    (tmp_path / ".seedbed.toml").write_text('installer = "pip"\n')
+    with pytest.raises(ConfigError, match="unknown key 'installer'"):
+        load(tmp_path, ())
 
 
 def test_bad_environment_value_names_the_variable(

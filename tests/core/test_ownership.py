@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from seedbed.core import ownership, repair, runner
+from seedbed.core import ownership, runner
 from seedbed.core.errors import SetupError
 from seedbed.core.gitfacts import GitFacts
+from seedbed.plugins.managers import repair
 
 from tests.conftest import git
 
@@ -159,7 +160,16 @@ def test_record_of_a_running_step_goes_when_it_ends(tmp_path: Path) -> None:
     track = tmp_path / "step-running.json"
     result = runner.run_argv(
         "probe",
-        [sys.executable, "-c", f"import os; print(os.path.exists({str(track)!r}))"],
+        # The record is written just after the child starts: wait for it.
+        [
+            sys.executable,
+            "-c",
+            "import os, time\n"
+            "end = time.time() + 10\n"
+            f"while not os.path.exists({str(track)!r}) and time.time() < end:\n"
+            "    time.sleep(0.01)\n"
+            f"print(os.path.exists({str(track)!r}))",
+        ],
         track=track,
     )
     assert result.ok and result.output_tail.strip() == "True"

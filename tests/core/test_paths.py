@@ -17,6 +17,7 @@ from seedbed.core.config import Source, validate
 from seedbed.core.errors import ConfigError
 from seedbed.core.paths import confine, inside, relative_setting, symlink_on_the_way
 from seedbed.core.types import ConfigKey
+from seedbed.plugins.managers.pip import seedbed_config_keys as pip_keys
 
 PARTS = st.sampled_from(["..", ".", "a", "b", "in", "out", "loop", "", "~", "x y"])
 RELATIVE = st.lists(PARTS, min_size=0, max_size=6).map("/".join)
@@ -74,14 +75,15 @@ def test_env_dir_refused_at_validation(value: str) -> None:
 
 def test_paths_are_normalised() -> None:
     config = validate(
-        [Source("s", {"env_dir": "./.venv/", "requirements": ["./r.txt"]})]
+        [Source("s", {"env_dir": "./.venv/", "requirements": ["./r.txt"]})], pip_keys()
     )
     assert config["env_dir"] == ".venv" and config["requirements"] == ["r.txt"]
 
 
 def test_requirement_entry_leaving_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"key 'requirements'.*leaves the worktree"):
-        validate([Source("s", {"requirements": ["ok.txt", "../outside.txt"]})])
+        source = Source("s", {"requirements": ["ok.txt", "../outside.txt"]})
+        validate([source], pip_keys())
 
 
 def test_env_variable_is_validated_too(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -54,7 +54,7 @@ def test_two_plugins_with_one_manager_name_are_an_error_naming_both(
 ) -> None:
     code = (
         "import pluggy\n"
-        "from plugins.managers.uv import UvManager\n"
+        "from seedbed.plugins.managers.uv import UvManager\n"
         "hookimpl = pluggy.HookimplMarker('seedbed')\n"
         "@hookimpl\n"
         "def seedbed_managers():\n"

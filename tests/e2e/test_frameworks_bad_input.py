@@ -11,8 +11,8 @@ import socket
 from pathlib import Path
 
 import pytest
-from seedbed.core import database, ports
 from seedbed.core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_SETUP
+from seedbed.plugins.resources import database, ports
 
 from tests.conftest import git, seedbed
 from tests.web_samples import PostgresServer

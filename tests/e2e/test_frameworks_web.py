@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from seedbed.core import dotenv, ports
+from seedbed.plugins.resources import dotenv, ports
 
 from tests.conftest import BIN, git, require, seedbed, worktree_add
 from tests.web_samples import (

@@ -103,6 +103,9 @@ def gate_json(root: Path, env: dict[str, str], *args: str) -> dict[str, dict]:
 def test_a_clean_project_passes_every_gate_and_is_recorded(
     sample: Path, env: dict[str, str]
 ) -> None:
+    # The audit gate needs an advisory database: an empty one (no advisories).
+    (sample / "advisories").mkdir()
+    (sample / ".seedbed.toml").write_text('[audit]\ndatabase = "advisories"\n')
     out = gate(sample, env)
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.splitlines()
@@ -123,7 +126,7 @@ def test_stage_selects_fast_gates_and_only_names_one(
     fast = gate_json(sample, env, "--stage", "pre-commit")
     assert set(fast) == {"format", "lint", "secrets", "lock", "migrations"}
     slow = gate_json(sample, env, "--stage", "pre-push")
-    assert set(slow) == {"types", "tests"}
+    assert set(slow) == {"types", "tests", "audit"}
     assert set(gate_json(sample, env, "--only", "lint,format")) == {"lint", "format"}
     (sample / ".seedbed.toml").write_text('[gates]\ntypes_stage = "pre-commit"\n')
     assert "types" in gate_json(sample, env, "--stage", "pre-commit")

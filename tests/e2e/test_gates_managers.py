@@ -96,7 +96,7 @@ def test_lock_gate_passes_in_agreement_and_fails_on_drift(
     locked = lock_file.read_bytes()
     add_dependency(main, "tinygamma")
     drifted = gate(main, "lock")
-    assert drifted["status"] == "FAIL", drifted
+    assert drifted["status"] == "fail", drifted
     assert drifted["findings"] == [
         {"file": "pyproject.toml", "line": 0, "kind": "lock drift"}
     ]
@@ -127,7 +127,7 @@ def test_lock_gate_without_the_manager_fails_without_claiming_drift(
     monkeypatch.setenv("PATH", without_tools(os.environ["PATH"]))
     assert shutil.which(kind) is None
     result = gate(main, "lock")
-    assert result["status"] == "FAIL", result
+    assert result["status"] == "fail", result
     assert result["message"] == f"{kind}: cannot run {kind}: No such file or directory"
     assert result["findings"] == []  # never checked, so no drift is claimed
 
@@ -209,7 +209,7 @@ def test_migrations_gate_fails_on_a_model_without_its_migration(
 ) -> None:
     add_field(django_site, "stars")
     result = gate(django_site, "migrations")
-    assert result["status"] == "FAIL", result
+    assert result["status"] == "fail", result
     assert result["findings"] == [
         {"file": "notes/migrations", "line": 0, "kind": "missing migration"}
     ]
@@ -231,7 +231,7 @@ def test_migrations_gate_fails_on_two_leaf_migrations_in_one_app(
         add_field(django_site, field)
         (folder / f"0002_note_{field}.py").write_text(MIGRATION.format(field=field))
     result = gate(django_site, "migrations")
-    assert result["status"] == "FAIL", result
+    assert result["status"] == "fail", result
     assert {"file": "migrations", "line": 0, "kind": "conflicting migrations"} in (
         result["findings"]
     )

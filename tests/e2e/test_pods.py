@@ -530,7 +530,7 @@ def test_stats_warns_near_the_memory_limit_and_records_it(
         [
             sys.executable,
             "-m",
-            "core",
+            "seedbed.core",
             "pod",
             "exec",
             name,

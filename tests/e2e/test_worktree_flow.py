@@ -233,7 +233,7 @@ def _slow_plugin(directory: Path) -> Path:
     directory.mkdir(parents=True)
     (directory / "slow_seedbed_plugin.py").write_text(
         "import pluggy\n"
-        "from core.types import Step\n"
+        "from seedbed.core.types import Step\n"
         "hookimpl = pluggy.HookimplMarker('seedbed')\n"
         "@hookimpl\n"
         "def seedbed_setup_steps(context):\n"

@@ -7,9 +7,8 @@ import tomllib
 from pathlib import Path
 
 from seedbed.core.workspace import Workspace
-from seedbed.plugins import agents
+from seedbed.plugins.editors import agents, jsonc
 from seedbed.plugins.editors import agents as adapters
-from seedbed.plugins.editors import jsonc
 
 
 def write_all(root: Path) -> dict[str, str]:

@@ -9,16 +9,16 @@ import pytest
 from seedbed.core import hookspecs
 from seedbed.core.config import Source
 from seedbed.core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, SeedbedError
-from seedbed.core.frameworks import FrameworkRegistry
 from seedbed.core.types import Framework
 from seedbed.core.workspace import Workspace
-from seedbed.plugins import resources
 from seedbed.plugins.frameworks import django, fastapi, flask
+from seedbed.plugins.frameworks.base import FrameworkRegistry
+from seedbed.plugins.resources.settings import CONFIG_KEYS
 
 
 def workspace(root: Path, **section: object) -> Workspace:
     sources = [Source("test", {"resources": section})] if section else []
-    keys = [*resources.CONFIG_KEYS, *fastapi.seedbed_config_keys()]
+    keys = [*CONFIG_KEYS, *fastapi.seedbed_config_keys()]
     return Workspace.discover(root, keys, sources)
 
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from seedbed.core import hookspecs
 from seedbed.core.errors import SeedbedError
-from seedbed.core.gates import load_gates, select
 from seedbed.core.types import Finding, GateContext, GateResult
 from seedbed.plugins.gates import hookdefs, initialise, migrations, render, secret_scan
+from seedbed.plugins.gates.run import load_gates, select
 from seedbed.plugins.gates.settings import CONFIG_KEYS, DEFAULT_STAGES
 
 from tests.conftest import REPO
@@ -218,7 +218,7 @@ def test_init_creates_then_is_idempotent(tmp_path: Path) -> None:
     (local,) = data["repos"]
     assert local["repo"] == "local"
     ids = [h["id"] for h in local["hooks"]]
-    assert ids == [hookdefs.hook_id(g) for g in DEFAULT_STAGES] + ["seedbed-setup"]
+    assert ids == [hookdefs.hook_id(g) for g in hookdefs.GATE_HOOKS] + ["seedbed-setup"]
     assert all(h["language"] == "system" for h in local["hooks"])
     assert set(data["default_install_hook_types"]) == {
         "pre-commit",

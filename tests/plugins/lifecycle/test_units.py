@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from seedbed.plugins.lifecycle import conflicts, doctor, shell_init, worktrees
+from seedbed.plugins.lifecycle import conflicts, shell_init, worktrees
 
 from tests.conftest import require
 
@@ -68,20 +68,6 @@ def test_disk_usage_counts_hardlinks_once(tmp_path: Path) -> None:
     (tmp_path / "link").symlink_to("/usr")  # never followed
     size = worktrees.disk_usage(tmp_path)
     assert 150_000 <= size < 250_000
-
-
-def test_moved_environment(tmp_path: Path) -> None:
-    env = tmp_path / "new" / ".venv"
-    (env / "bin").mkdir(parents=True)
-    (env / "bin" / "python").symlink_to("/usr/bin/python3")
-    script = env / "bin" / "tinybeta"
-    script.write_text("#!/old/place/.venv/bin/python\nimport sys\n")
-    assert "outside" in doctor.moved_environment(env)
-    script.write_text(f"#!{env}/bin/python\nimport sys\n")
-    assert doctor.moved_environment(env) == ""
-    # uv's relocatable scripts start with sh and find python beside them.
-    script.write_text('#!/bin/sh\n\'\'\'exec\' "$(dirname -- "$0")/python" "$0"\n')
-    assert doctor.moved_environment(env) == ""
 
 
 def _prompt(shell: list[str], script: str, cwd: Path) -> str:

@@ -23,6 +23,8 @@ ALL = [uv.MANAGER, poetry.MANAGER, pdm.MANAGER, conda.MANAGER, pip.MANAGER]
 def workspace(root: Path, **settings: Any) -> Workspace:
     facts = GitFacts(root, root / ".git", root / ".git", "main")
     keys = [
+        *pip.seedbed_config_keys(),
+        *uv.seedbed_config_keys(),
         *poetry.seedbed_config_keys(),
         *pdm.seedbed_config_keys(),
         *conda.seedbed_config_keys(),
@@ -34,8 +36,9 @@ def workspace(root: Path, **settings: Any) -> Workspace:
 def context(
     ws: Workspace, uv_path: str | None = "/bin/uv", recreate: bool = False
 ) -> SetupContext:
+    tools = {"uv": uv_path} if uv_path else {}
     return SetupContext(
-        ws, Interpreter(Path("/py/bin/python3"), "3.11.7"), "uv", recreate, uv_path
+        ws, Interpreter(Path("/py/bin/python3"), "3.11.7"), "uv", recreate, tools
     )
 
 

@@ -1,0 +1,71 @@
+"""The shape uv, pip, poetry and pdm share: a plain virtual environment inside
+the worktree, filled by uv when it is on PATH, else by pip.
+
+VenvManager holds the Manager members they have in common (each module's class
+inherits it and overrides what differs); the installer choice (`installer`
+config key, uv on PATH) and the repair checks (plugins/managers/repair.py) live
+here, not in the core, which only records the name the manager gives.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from seedbed.core.errors import EnvironmentProblem
+from seedbed.core.types import (
+    Installer,
+    Manager,
+    RunCommand,
+    SetupContext,
+    Step,
+)
+from seedbed.core.workspace import Workspace
+from seedbed.plugins.managers import base, relocate, repair
+
+
+def choose_installer(workspace: Workspace) -> Installer:
+    """uv when it is on PATH (installer = "auto") or asked for, else pip; uv's
+    path is handed on whatever the choice, as venvs are made with it."""
+    uv = shutil.which("uv")
+    tools = {"uv": uv} if uv else {}
+    wanted = str(workspace.config.get("installer", "auto"))
+    if wanted == "uv" and uv is None:
+        raise EnvironmentProblem(
+            'installer = "uv" but uv is not on PATH',
+            'install uv (pip install uv) or set installer = "auto"',
+        )
+    if wanted == "pip":
+        return Installer("pip", tools)
+    return Installer("uv" if uv else "pip", tools)
+
+
+class VenvManager(Manager):
+    """Defaults for a manager whose environment is a venv in the worktree."""
+
+    def env_dir(self, workspace: Workspace) -> Path:
+        return base.env_dir(workspace)
+
+    def env_python(self, workspace: Workspace) -> Path:
+        return base.env_python(self.env_dir(workspace))
+
+    def run_command(self, workspace: Workspace, argv: Sequence[str]) -> RunCommand:
+        return base.run_command(workspace, argv)
+
+    def health_check(self, workspace: Workspace) -> str | None:
+        return base.venv_health_check(workspace)
+
+    def installer(self, workspace: Workspace) -> Installer:
+        return choose_installer(workspace)
+
+    def problems(self, workspace: Workspace) -> list[str]:
+        return repair.problems(workspace, self.env_dir(workspace))
+
+    def cache_stats(self, log_text: str) -> dict[str, int] | None:
+        return base.cache_stats(log_text)
+
+    def reuse_steps(
+        self, context: SetupContext, donor_root: Path, donor_env: Path
+    ) -> Sequence[Step] | None:
+        return relocate.reuse_steps(context, donor_root, donor_env)

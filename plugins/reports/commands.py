@@ -1,0 +1,191 @@
+"""`seedbed report` and its commands: click options turned into nu flags."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import click
+from seedbed.core.assets import asset_dir
+from seedbed.plugins.reports.nu import run_live, run_report
+from seedbed.plugins.reports.settings import ALERT_FLAGS
+from seedbed.plugins.reports.store import Target, check_store, resolve_target
+
+# Nushell's duration literals: what --since, --bucket and --interval accept.
+DURATION = re.compile(r"^\d+(\.\d+)?(ns|us|ms|sec|min|hr|day|wk)$")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _duration(
+    _ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    if value is not None and not DURATION.match(value):
+        raise click.BadParameter(
+            f"{value!r} is not a duration; write e.g. 30min, 12hr, 7day, 2wk",
+            param=param,
+        )
+    return value
+
+
+def filter_options(func: F) -> F:
+    """The options every report command accepts."""
+    options = [
+        click.option("--db", type=click.Path(dir_okay=False), help="The store."),
+        click.option("--repo", type=click.Path(file_okay=False), help="A worktree."),
+        click.option("--worktree", help="Only this worktree (its slug)."),
+        click.option("--branch", help="Only runs on this branch."),
+        click.option("--manager", help="Only this package manager or installer."),
+        click.option("--kind", help="Only this kind (setup, step, gate, test…)."),
+        click.option(
+            "--since", callback=_duration, help="Only this window, e.g. 7day."
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+FILTERS = ("worktree", "branch", "manager", "kind", "since")
+
+
+def common_flags(options: Mapping[str, Any]) -> tuple[Target, list[str]]:
+    """Check the store and turn the shared options into nu flags."""
+    target = resolve_target(options.get("db"), options.get("repo"))
+    check_store(target.db)
+    flags = ["--db", str(target.db)]
+    for name in FILTERS:
+        if options.get(name) is not None:
+            flags += [f"--{name}", str(options[name])]
+    if options.get("as_json"):
+        flags.append("--json")
+    else:
+        flags += ["--width", str(render_width())]
+    return target, flags
+
+
+def render_width() -> int:
+    """The terminal's width; into a file or pipe, wide enough for every table
+    here (nu would otherwise cut them at 80 columns)."""
+    return shutil.get_terminal_size(fallback=(200, 24)).columns
+
+
+def merged(ctx: click.Context, options: Mapping[str, Any]) -> dict[str, Any]:
+    """A subcommand's options over those given to `seedbed report` itself."""
+    given = ctx.obj if isinstance(ctx.obj, dict) else {}
+    return {
+        **given,
+        **{key: value for key, value in options.items() if value not in (None, False)},
+    }
+
+
+def emit(command: str, flags: Sequence[str]) -> int:
+    click.echo(run_report(command, flags).rstrip("\n"))
+    return 0
+
+
+@click.group(
+    "report", invoke_without_command=True, context_settings={"show_default": True}
+)
+@filter_options
+@click.pass_context
+def report_group(ctx: click.Context, /, **options: Any) -> int:
+    """Reports from the metrics store: runs, trends, alerts, advice.
+
+    Without a command, the same as `seedbed report report`. Needs Nushell:
+    the figures come from the module in seedbed's nushell/ folder.
+    """
+    ctx.obj = options
+    if ctx.invoked_subcommand is None:
+        _, flags = common_flags(options)
+        return emit("report", flags)
+    return 0
+
+
+@report_group.command("report")
+@filter_options
+@click.pass_context
+def report_command(ctx: click.Context, /, **options: Any) -> int:
+    """Runs, median and p95 seconds, failure rate and last run, per worktree,
+    package manager and command."""
+    _, flags = common_flags(merged(ctx, options))
+    return emit("report", flags)
+
+
+@report_group.command("perf")
+@filter_options
+@click.option("--bucket", default="1day", callback=_duration, help="One period.")
+@click.option("--points", default=30, type=int, help="Periods per series.")
+@click.option("--factor", type=float, help="Regression factor [slowdown_factor].")
+@click.pass_context
+def perf_command(
+    ctx: click.Context,
+    /,
+    bucket: str,
+    points: int,
+    factor: float | None,
+    **options: Any,
+) -> int:
+    """Trends of setup, sync, gate and test durations, regressions marked."""
+    target, flags = common_flags(merged(ctx, options))
+    flags += ["--bucket", bucket, "--points", str(points)]
+    flags += ["--factor", str(factor or target.settings["slowdown_factor"])]
+    return emit("perf", flags)
+
+
+@report_group.command("alerts")
+@filter_options
+@click.option("--factor", type=float, help="Slowdown factor [slowdown_factor].")
+@click.option("--window", type=int, help="Runs in the rolling median.")
+@click.option("--min-history", type=int, help="Runs needed to judge a slowdown.")
+@click.option("--coverage-drop", type=float, help="Coverage points lost.")
+@click.option("--memory-percent", type=float, help="Memory use of the limit.")
+@click.pass_context
+def alerts_command(ctx: click.Context, /, **options: Any) -> int:
+    """Slow runs, coverage drops, lint or type failures, secret findings and
+    container workspaces near their memory limit. Exits 0 either way."""
+    thresholds = {
+        "slowdown_factor": options.pop("factor"),
+        "rolling_window": options.pop("window"),
+        "min_history": options.pop("min_history"),
+        "coverage_drop_points": options.pop("coverage_drop"),
+        "memory_alert_percent": options.pop("memory_percent"),
+    }
+    target, flags = common_flags(merged(ctx, options))
+    for setting, flag in ALERT_FLAGS.items():
+        value = thresholds[setting]
+        flags += [flag, str(target.settings[setting] if value is None else value)]
+    return emit("alerts", flags)
+
+
+@report_group.command("optimize")
+@filter_options
+@click.pass_context
+def optimize_command(ctx: click.Context, /, **options: Any) -> int:
+    """Concrete advice from the recorded figures, each with its number."""
+    _, flags = common_flags(merged(ctx, options))
+    return emit("optimize", flags)
+
+
+@report_group.command("monitor")
+@click.option("--workspace", "-w", required=True, help="The container workspace.")
+@click.option("--interval", default="2sec", callback=_duration, help="Refresh.")
+@click.option("--count", default=0, type=int, help="Stop after N refreshes (0: never).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per refresh.")
+def monitor_command(workspace: str, interval: str, count: int, as_json: bool) -> int:
+    """Live CPU, memory and process use of a container workspace, refreshed
+    until interrupted (reads `seedbed pod stats --json`)."""
+    flags = ["--workspace", workspace, "--interval", interval, "--count", str(count)]
+    if as_json:
+        flags.append("--json")
+    return run_live("monitor", flags)
+
+
+@report_group.command("module")
+def module_command() -> int:
+    """Print the path of the Nushell module, for `use PATH` in your config."""
+    click.echo(str(asset_dir("nushell") / "seedbed.nu"))
+    return 0

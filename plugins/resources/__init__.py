@@ -1,0 +1,121 @@
+"""Per-worktree resources for web projects: ports, database, `.env`, migrations.
+
+The entry point of the resources family; its parts:
+ports (the per-user port registry), database (SQLite and the Database record),
+postgres (PostgreSQL through psycopg, imported only when configured), dotenv
+(seedbed's block in `.env`), settings (the `resources` config section),
+provision (all-or-nothing provisioning and the run variables), gc, commands.
+
+- setup: one in-process step "resources" (port block, database, `.env`), then
+  each detected framework's steps (migrations) inside the worktree's
+  environment, run through the manager the setup chose (context.manager);
+- run env: PORT, SEEDBED_PORTS, DATABASE_URL, TEST_DB_NAME, DEBUG and the
+  frameworks' variables for `seedbed run`, `serve`, `test`;
+- gc: port blocks and PostgreSQL databases of worktrees git no longer lists;
+- commands: `seedbed ports`, and the frameworks family's `frameworks`,
+  `serve`, `test` (which use this family's provisioning).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seedbed.core.hookspecs import hookimpl
+from seedbed.core.types import (
+    ConfigKey,
+    FrameworkContext,
+    GcAction,
+    SetupContext,
+    Step,
+)
+from seedbed.plugins.frameworks.base import Found, FrameworkRegistry
+from seedbed.plugins.resources import database, gc, provision, settings
+
+if TYPE_CHECKING:
+    import click
+    import pluggy
+    from seedbed.core.workspace import Workspace
+
+
+def frameworks(
+    workspace: Workspace, pm: pluggy.PluginManager | None = None
+) -> FrameworkRegistry:
+    """The installed frameworks, from the hook caller's plugin manager.
+
+    Without one (a hook whose caller does not pass it), the process's plugin
+    manager for this workspace's block list: core.plugins builds it once per
+    process, so this is a look-up, not a rebuild.
+    """
+    if pm is None:
+        from seedbed.core import plugins
+
+        blocked = tuple(sorted(workspace.config.get("disable_plugins", []) or []))
+        pm = plugins.build(blocked)
+    return FrameworkRegistry.load(pm)
+
+
+def detected(
+    workspace: Workspace, pm: pluggy.PluginManager | None = None
+) -> list[Found]:
+    return frameworks(workspace, pm).detect(workspace)
+
+
+@hookimpl
+def seedbed_config_keys() -> Sequence[ConfigKey]:
+    return settings.CONFIG_KEYS
+
+
+@hookimpl
+def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
+    workspace = context.workspace
+    config = settings.settings(workspace)  # config errors surface here, first
+    found = detected(workspace, context.registry.pm if context.registry else None)
+    if not provision.wanted(config, found):
+        return []
+    if config.database is not None:
+        # A refused connection or a missing template stops setup with its own
+        # exit code before the environment or a port block is made.
+        database.preflight(config.database, config.template)
+    steps = [provision.step(workspace, config, found)]
+    manager = context.manager
+    if not found or manager is None:
+        return steps
+    env = provision.base_env(workspace, config, found)
+    if config.password:
+        env["PGPASSWORD"] = config.password
+    timeout = float(workspace.config.get("step_timeout", 1800))
+    for item in found:
+        framework_context = FrameworkContext(
+            workspace,
+            item.detection,
+            env,
+            functools.partial(manager.run_command, workspace),
+            timeout,
+        )
+        steps.extend(item.framework.setup_steps(framework_context))
+    return steps
+
+
+@hookimpl
+def seedbed_run_env(workspace: Workspace) -> Mapping[str, str]:
+    config = settings.settings(workspace)
+    return provision.run_env(workspace, config, detected(workspace))
+
+
+@hookimpl
+def seedbed_gc(
+    common_dir: Path, live_worktrees: Sequence[Path], dry_run: bool
+) -> Sequence[GcAction]:
+    return gc.collect(common_dir, live_worktrees, dry_run)
+
+
+@hookimpl
+def seedbed_register_commands(cli: click.Group) -> None:
+    from seedbed.plugins.frameworks import commands as framework_commands
+    from seedbed.plugins.resources import commands
+
+    for command in (commands.ports_command, *framework_commands.COMMANDS):
+        cli.add_command(command)

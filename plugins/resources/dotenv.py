@@ -1,0 +1,255 @@
+"""The worktree's `.env`: a marked block seedbed owns, the user's lines untouched.
+
+    DJANGO_SECRET=mine            <- the user's, kept byte for byte
+    # >>> seedbed >>>
+    # Written by seedbed for this worktree; edits inside the markers are replaced.
+    PORT=8010
+    # <<< seedbed <<<
+
+The file holds database settings, so it is written atomically with mode 0600 and
+kept out of git (the resources plugin adds `/.env` to info/exclude).
+
+It is written for dotenv-style readers and every one of them reads the same
+values back: `set -a; . ./.env` in sh (dash), bash and zsh, python-dotenv, and
+docker compose's env-file parser. Sourcing it never runs anything. It is not for
+`docker run --env-file`, which takes everything after `=` literally, quotes
+included.
+
+How a value is written (`quote`), and why:
+- bare, when it holds only `[A-Za-z0-9_./:@+,%=-]` (not starting with `=`);
+- in single quotes otherwise: literal in every shell and in compose; python-dotenv
+  decodes only `\\\\` and `\\'` there, so the value must hold no `'`, no `\\\\` and
+  not end in `\\` (which would escape the closing quote);
+- in double quotes, escaping only `\\` and `"`, when it holds a `'` (or those
+  backslashes) but no `$` and no backtick: the shells expand those inside double
+  quotes, and python-dotenv keeps a backslash before them, so no escape agrees.
+A value no form can carry to every reader is refused (SetupError naming the
+variable and the characters): NUL, carriage return (python-dotenv reads the
+file with universal newlines), bytes that are not UTF-8 (python-dotenv decodes
+the file as UTF-8), `${...}` (python-dotenv expands it in every
+form), a `'` or backslash pair together with `$` or a backtick, and a line that
+reads as one of the markers. URLs need none of this: resources.database
+percent-encodes them, so they are written bare.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from seedbed.core import files
+from seedbed.core.errors import ConfigError, SetupError
+from seedbed.core.paths import inside
+
+BEGIN = "# >>> seedbed >>>"
+END = "# <<< seedbed <<<"
+NOTE = "# Written by seedbed for this worktree; edits inside the markers are replaced."
+MODE = 0o600
+# The user's part is kept byte for byte: bytes that are not UTF-8 survive the
+# round trip as lone surrogates, and newlines are never translated.
+ENCODING = "utf-8"
+ERRORS = "surrogateescape"
+
+_BARE = re.compile(r"[A-Za-z0-9_./:@+,%-][A-Za-z0-9_./:@+,%=-]*")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# python-dotenv expands ${NAME} and ${NAME:-default} in every quoting form.
+_EXPANDED = re.compile(r"\$\{[^}:]*(?::-[^}]*)?\}")
+
+
+class UnwritableValue(SetupError):
+    """A value that some dotenv reader would read back differently."""
+
+    def __init__(self, key: str, what: str) -> None:
+        super().__init__(
+            f".env: the value of {key} holds {what}: no way of writing it reads "
+            "back the same in sh, bash, zsh, python-dotenv and docker compose",
+            "use a worktree path (or setting) without these characters; "
+            ".env was not written",
+            key=key,
+        )
+
+
+def quote(value: str, key: str = "value") -> str:
+    """The value as every dotenv-style reader parses it back (see the module)."""
+    if value == "" or _BARE.fullmatch(value):
+        return value
+    _refuse_unwritable(key, value)
+    if "'" not in value and "\\\\" not in value and not value.endswith("\\"):
+        return f"'{value}'"
+    expanding = " and ".join(c for c in "$`" if c in value)
+    if expanding:
+        problem = "'" if "'" in value else "a backslash pair or a trailing backslash"
+        raise UnwritableValue(key, f"{problem} together with {expanding}")
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _refuse_unwritable(key: str, value: str) -> None:
+    for char, name in (("\0", "a NUL character"), ("\r", "a carriage return")):
+        if char in value:
+            raise UnwritableValue(key, name)
+    found = _EXPANDED.search(value)
+    if found:
+        raise UnwritableValue(key, f"{found.group(0)!r}, which python-dotenv expands")
+    if any(line.strip() in (BEGIN, END) for line in value.split("\n")):
+        raise UnwritableValue(key, "a line that reads as seedbed's marker")
+    try:
+        value.encode(ENCODING)
+    except UnicodeEncodeError:
+        raise UnwritableValue(
+            key, "bytes that are not UTF-8 (a lone surrogate)"
+        ) from None
+
+
+def render_block(values: Mapping[str, str]) -> str:
+    lines = [BEGIN, NOTE]
+    for key in sorted(values):
+        if not _KEY.fullmatch(key):
+            raise ValueError(f"not a variable name: {key!r}")
+        lines.append(f"{key}={quote(values[key], key)}")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def split(text: str) -> tuple[str, str, str]:
+    """(before, block, after) around seedbed's block; block "" when absent.
+
+    A begin marker without its end (a hand edit gone wrong) owns the rest of the
+    file, so the next write repairs it instead of adding a second block.
+    """
+    # Only "\n" ends a line here (str.splitlines also splits on \f, \x85, ...),
+    # so the user's bytes are cut exactly where the markers are.
+    lines = text.split("\n")
+    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    begin = next((i for i, line in enumerate(lines) if line.strip() == BEGIN), None)
+    if begin is None:
+        return text, "", ""
+    end = next(
+        (i for i in range(begin + 1, len(lines)) if lines[i].strip() == END),
+        len(lines) - 1,
+    )
+    return (
+        "".join(lines[:begin]),
+        "".join(lines[begin : end + 1]),
+        "".join(lines[end + 1 :]),
+    )
+
+
+def write(path: Path, values: Mapping[str, str]) -> bool:
+    """Put values in seedbed's block (replacing it); True when the file changed."""
+    block = render_block(values)  # refuses an unwritable value before any change
+    text = _read_text(path)
+    before, _, after = split(text)
+    if before and not before.endswith("\n"):
+        before += "\n"
+    new = before + block + after
+    if new == text and path.exists():
+        _ensure_mode(path)
+        return False
+    _write_atomic(path, new)
+    return True
+
+
+def remove_block(path: Path) -> bool:
+    """Take seedbed's block out; delete the file when nothing else is left."""
+    text = _read_text(path)
+    before, block, after = split(text)
+    if not block:
+        return False
+    rest = before + after
+    if rest.strip():
+        _write_atomic(path, rest)
+    else:
+        path.unlink()
+    return True
+
+
+def read(path: Path) -> dict[str, str]:
+    """Every KEY=VALUE in the file as python-dotenv parses it (later lines win),
+    without its `${VAR}` expansion."""
+    return parse(_read_text(path))
+
+
+# python-dotenv's grammar: in single quotes only \\ and \' are escapes, in
+# double quotes also \" and \a \b \f \n \r \t \v; a backslash always pairs with
+# the next character when looking for the closing quote.
+_ENTRY = re.compile(
+    r"[^\S\r\n]*(?:export[^\S\r\n]+)?(?P<key>[^=#\s]+)[^\S\r\n]*=[^\S\r\n]*"
+)
+_SINGLE = re.compile(r"'((?:\\.|[^'\\])*)'", re.DOTALL)
+_DOUBLE = re.compile(r'"((?:\\.|[^"\\])*)"', re.DOTALL)
+_LINE_END = re.compile(r"[^\S\r\n]*(?:#[^\r\n]*)?(?:\r\n|\n|\r|$)")
+_SINGLE_ESCAPES = re.compile(r"\\[\\']")
+_DOUBLE_ESCAPES = re.compile(r"\\[\\'\"abfnrtv]")
+_DECODED = dict(zip("abfnrtv", "\a\b\f\n\r\t\v", strict=True))
+
+
+def parse(text: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    pos = 0
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as python-dotenv reads
+    while pos < len(text):
+        entry = _ENTRY.match(text, pos)
+        value: str | None = None
+        if entry:
+            value, end = _value(text, entry.end())
+            tail = _LINE_END.match(text, end) if value is not None else None
+            if value is not None and tail:
+                if _KEY.fullmatch(entry["key"]):
+                    values[entry["key"]] = value
+                pos = tail.end()
+                continue
+        nl = text.find("\n", pos)  # a comment, a blank or an unreadable line
+        pos = len(text) if nl < 0 else nl + 1
+    return values
+
+
+def _value(text: str, pos: int) -> tuple[str | None, int]:
+    quoted = {"'": (_SINGLE, _SINGLE_ESCAPES), '"': (_DOUBLE, _DOUBLE_ESCAPES)}
+    first = text[pos : pos + 1]
+    if first in quoted:
+        pattern, escapes = quoted[first]
+        found = pattern.match(text, pos)
+        if not found:
+            return None, pos
+        decoded = escapes.sub(lambda m: _DECODED.get(m[0][1], m[0][1]), found[1])
+        return decoded, found.end()
+    nl = text.find("\n", pos)
+    end = len(text) if nl < 0 else nl
+    return re.sub(r"\s+#.*", "", text[pos:end]).rstrip(), end
+
+
+def _read_text(path: Path) -> str:
+    _refuse_escaping_link(path)
+    try:
+        with open(path, encoding=ENCODING, errors=ERRORS, newline="") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return ""
+
+
+def _refuse_escaping_link(path: Path) -> None:
+    """A `.env` symlink (a branch can track one) that leads out of its folder is
+    neither read (it may point at a secret) nor replaced."""
+    if path.is_symlink() and not inside(path, path.parent):
+        raise ConfigError(
+            f"{path} is a symlink to {os.path.realpath(path)}, outside "
+            f"{path.parent}: seedbed neither reads nor writes through it",
+            f"remove the symlink (git rm --cached {path.name} if the branch tracks "
+            "it, and commit that); nothing was changed",
+            file=str(path),
+        )
+
+
+def _ensure_mode(path: Path) -> None:
+    if path.stat().st_mode & 0o777 != MODE:
+        path.chmod(MODE)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    # Encoded here, not by files.write_atomic: the user's undecodable bytes
+    # (kept as surrogates) go back out unchanged. The temp file is created 0600,
+    # so the content is never readable by others, not even for a moment.
+    files.write_atomic(path, text.encode(ENCODING, ERRORS), mode=MODE)
