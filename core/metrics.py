@@ -55,7 +55,19 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
-KINDS = ("setup", "step", "sync", "run", "gate", "test", "pod", "hook", "gc")
+KINDS = (
+    "setup",
+    "step",
+    "sync",
+    "run",
+    "gate",
+    "test",
+    "pod",
+    "hook",
+    "gc",
+    "task",
+    "task-level",
+)
 
 
 class SchemaTooNew(SeedbedError):
