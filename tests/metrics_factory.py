@@ -197,3 +197,112 @@ def _coverage(rng: random.Random) -> float:
 def _jitter(rng: random.Random, typical: float) -> float:
     """A duration around typical; the spread stays under the 1.5x alert factor."""
     return round(typical * rng.uniform(0.8, 1.2), 3)
+
+
+def dashboard_store(path: Path, seed: int = 3, end: float | None = None) -> Path:
+    """A realistic fortnight of one repository: uv, pip and poetry worktrees
+    (first builds slow, reused ones fast), gates with a flaky `types`, coverage
+    that creeps up, a pod whose memory climbs towards its limit, and setup steps."""
+    return record_runs(path, dashboard_records(seed, end))
+
+
+DASHBOARD_ENVIRONMENTS = (
+    # manager, installer, first build seconds, reused seconds, steps
+    ("uv", "uv", 9.0, 0.8, (("uv venv", 0.1), ("uv sync", 7.5))),
+    ("pip", "pip", 48.0, 6.0, (("venv", 3.0), ("pip install", 40.0))),
+    ("poetry", "poetry", 31.0, 2.5, (("poetry install", 27.0),)),
+)
+
+
+def dashboard_records(seed: int = 3, end: float | None = None) -> Iterator[Record]:
+    rng = random.Random(seed)
+    end = time.time() if end is None else end
+    start = end - 14 * DAY
+    for day in range(14):
+        for index, (manager, installer, first, reused, steps) in enumerate(
+            DASHBOARD_ENVIRONMENTS
+        ):
+            worktree = f"{manager}-feature{day}-{index:06x}"
+            at = start + day * DAY + 3600 * (9 + index)
+            common: dict[str, Any] = {
+                "worktree": worktree,
+                "branch": f"feature{day}",
+                "manager": manager,
+                "installer": installer,
+            }
+            for reuse in (False, True):
+                seconds = _jitter(rng, reused if reuse else first)
+                run_id = f"setup-{day}-{index}-{reuse}"
+                yield run(
+                    "setup",
+                    "create",
+                    seconds,
+                    at + 600 * reuse,
+                    run_id=run_id,
+                    package_count=48,
+                    cpu_seconds=round(seconds * 0.7, 2),
+                    peak_rss_kb=rng.randint(90_000, 260_000),
+                    detail={
+                        "fingerprint": f"{manager}-lock",
+                        "reused_from": f"/work/{manager}-main" if reuse else "",
+                        "env_bytes": rng.randint(180, 220) * 2**20,
+                    },
+                    **common,
+                )
+                for name, typical in steps:
+                    share = reused / first if reuse else 1.0
+                    yield run(
+                        "step",
+                        name,
+                        _jitter(rng, typical * share),
+                        at + 600 * reuse,
+                        run_id=run_id,
+                        **common,
+                    )
+        yield from _dashboard_gates(rng, start + day * DAY + 15 * 3600, day)
+        yield from _dashboard_pod(rng, start + day * DAY, day)
+
+
+def _dashboard_gates(rng: random.Random, at: float, day: int) -> Iterator[Record]:
+    worktree = "main-1a2b3c"
+    for hour in range(3):
+        when = at + hour * 3600
+        coverage = round(78 + day * 0.6 + rng.uniform(-0.3, 0.3), 1)
+        gates = (
+            ("format", 0.4, 0.0, 0),
+            ("lint", 1.2, 0.0, 0),
+            ("types", 6.5, 3.0, int(rng.random() < 0.3)),
+            ("tests", 24.0, coverage, 0),
+            ("secrets", 0.8, 0.0, 0),
+            ("audit", 3.0, 1.0 if day > 10 else 0.0, 0),
+        )
+        for name, typical, figure, failed in gates:
+            yield run(
+                "gate",
+                name,
+                _jitter(rng, typical),
+                when,
+                worktree=worktree,
+                exit_code=failed,
+                figure=figure if name in ("tests", "audit") or failed else 0.0,
+                detail={"stage": "pre-push", "via": "cli"},
+            )
+
+
+def _dashboard_pod(rng: random.Random, at: float, day: int) -> Iterator[Record]:
+    for sample in range(4):
+        percent = min(99.0, 40 + day * 3.5 + rng.uniform(-4, 4))
+        yield run(
+            "pod",
+            "memory",
+            0.0,
+            at + sample * 6 * 3600,
+            worktree="main-1a2b3c",
+            figure=round(percent, 1),
+            detail={
+                "container": "seedbed-main-1a2b3c",
+                "env": "main",
+                "limit_bytes": 2 * 2**30,
+                "usage_bytes": int(percent / 100 * 2 * 2**30),
+            },
+        )

@@ -79,6 +79,8 @@ def attempt(
             facts.python, facts.package_count = mark.ready(
                 app.workspace, manager, facts.found, made
             )
+            env_dir = manager.env_dir(app.workspace)
+            facts.notes["env_bytes"] = mark.disk_bytes(env_dir)
     except SeedbedError as exc:
         error, hint, exit_code = exc.message, exc.hint, exc.exit_code
     except OSError as exc:  # a full disk, most often: a failed setup, exit 5

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from seedbed.core.assets import asset_dir
+from seedbed.core.cli.output import emit_json
 from seedbed.plugins.reports.nu import run_live, run_report
 from seedbed.plugins.reports.settings import ALERT_FLAGS
 from seedbed.plugins.reports.store import Target, check_store, resolve_target
@@ -117,21 +119,27 @@ def report_command(ctx: click.Context, /, **options: Any) -> int:
 
 @report_group.command("perf")
 @filter_options
-@click.option("--bucket", default="1day", callback=_duration, help="One period.")
+@click.option(
+    "--bucket",
+    callback=_duration,
+    help="One period, e.g. 1hr  [default: fits the span: hours, days or weeks]",
+)
 @click.option("--points", default=30, type=int, help="Periods per series.")
 @click.option("--factor", type=float, help="Regression factor [slowdown_factor].")
 @click.pass_context
 def perf_command(
     ctx: click.Context,
     /,
-    bucket: str,
+    bucket: str | None,
     points: int,
     factor: float | None,
     **options: Any,
 ) -> int:
     """Trends of setup, sync, gate and test durations, regressions marked."""
     target, flags = common_flags(merged(ctx, options))
-    flags += ["--bucket", bucket, "--points", str(points)]
+    if bucket is not None:
+        flags += ["--bucket", bucket]
+    flags += ["--points", str(points)]
     flags += ["--factor", str(factor or target.settings["slowdown_factor"])]
     return emit("perf", flags)
 
@@ -139,20 +147,26 @@ def perf_command(
 @report_group.command("alerts")
 @filter_options
 @click.option("--factor", type=float, help="Slowdown factor [slowdown_factor].")
-@click.option("--window", type=int, help="Runs in the rolling median.")
+@click.option(
+    "--min-seconds", type=float, help="Slowdown floor [slowdown_min_seconds]."
+)
+@click.option("--window", type=int, help="Recent runs judged [rolling_window].")
 @click.option("--min-history", type=int, help="Runs needed to judge a slowdown.")
+@click.option(
+    "--failure-percent", type=float, help="Failing share [failure_alert_percent]."
+)
 @click.option("--coverage-drop", type=float, help="Coverage points lost.")
 @click.option("--memory-percent", type=float, help="Memory use of the limit.")
+@click.option("--pids-percent", type=float, help="Processes of the pids limit.")
 @click.pass_context
 def alerts_command(ctx: click.Context, /, **options: Any) -> int:
-    """Slow runs, coverage drops, lint or type failures, secret findings and
-    container workspaces near their memory limit. Exits 0 either way."""
+    """Slowdowns, failing gates and tests, coverage drops, secrets, audit
+    findings, workspaces near their memory or process limit, setups that fell
+    back from reuse. Each names the worktree, the run and what to do. Exits 0
+    either way."""
     thresholds = {
-        "slowdown_factor": options.pop("factor"),
-        "rolling_window": options.pop("window"),
-        "min_history": options.pop("min_history"),
-        "coverage_drop_points": options.pop("coverage_drop"),
-        "memory_alert_percent": options.pop("memory_percent"),
+        setting: options.pop(flag.removeprefix("--").replace("-", "_"))
+        for setting, flag in ALERT_FLAGS.items()
     }
     target, flags = common_flags(merged(ctx, options))
     for setting, flag in ALERT_FLAGS.items():
@@ -188,4 +202,30 @@ def monitor_command(workspace: str, interval: str, count: int, as_json: bool) ->
 def module_command() -> int:
     """Print the path of the Nushell module, for `use PATH` in your config."""
     click.echo(str(asset_dir("nushell") / "seedbed.nu"))
+    return 0
+
+
+@report_group.command("html")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--db", type=click.Path(dir_okay=False), help="The store.")
+@click.option("--repo", type=click.Path(file_okay=False), help="A worktree.")
+@click.option("--worktree", help="Only this worktree (its slug).")
+@click.option("--branch", help="Only runs on this branch.")
+@click.option("--manager", help="Only this package manager or installer.")
+@click.option("--since", callback=_duration, help="Only this window, e.g. 7day.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def html_command(path: str | None, as_json: bool, **options: Any) -> int:
+    """Write one self-contained HTML page of charts (setup time per package
+    manager, gate pass rate and duration, coverage, pod memory, slowest steps)
+    to PATH [default: seedbed-report.html]. No script, no network."""
+    from seedbed.plugins.reports.html import write_page
+
+    target = resolve_target(options.get("db"), options.get("repo"))
+    check_store(target.db)
+    out = Path(path or "seedbed-report.html")
+    charts = write_page(target, out, options)
+    if as_json:
+        emit_json({"path": str(out.resolve()), "charts": charts})
+    else:
+        click.echo(f"wrote {out} ({len(charts)} charts with data)")
     return 0

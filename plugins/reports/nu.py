@@ -15,7 +15,13 @@ from pathlib import Path
 from seedbed import core
 from seedbed.core import supervise
 from seedbed.core.assets import asset_dir
-from seedbed.core.errors import EXIT_FAILED, EnvironmentProblem, SeedbedError
+from seedbed.core.errors import (
+    EXIT_ENVIRONMENT,
+    EXIT_FAILED,
+    EXIT_NOT_FOUND,
+    EnvironmentProblem,
+    SeedbedError,
+)
 
 # The Nushell release the module is tested with (tests/setup/nushell.sh pins it).
 NUSHELL_VERSION = "0.108.0"
@@ -96,13 +102,15 @@ def run_live(command: str, flags: Sequence[str]) -> int:
 
 
 def _nu_failed(command: str, code: int, stderr: str) -> SeedbedError:
-    """nu's own message and help (cli.nu sets the plain error style)."""
+    """The module's message and help, as cli.nu prints them, with the exit code
+    it chose (10: nothing to read or no such workspace; 6: the environment)."""
     message = _line_after(stderr, "Error: ")
     hint = _line_after(stderr, "diagnostic help: ")
     if message is None:
         message = f"report {command} failed in Nushell (exit {code})"
         hint = stderr.strip() or "nu printed nothing on stderr"
-    return SeedbedError(message, hint or "", EXIT_FAILED)
+    exit_code = code if code in (EXIT_NOT_FOUND, EXIT_ENVIRONMENT) else EXIT_FAILED
+    return SeedbedError(message, hint or "", exit_code)
 
 
 def _line_after(text: str, prefix: str) -> str | None:

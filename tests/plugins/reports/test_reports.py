@@ -1,6 +1,6 @@
 """`seedbed report …`: finding nu, checking the store, settings, and the command
 line end to end with real `nu` (the figures themselves are tested in
-tests/e2e/test_reports_nu.py)."""
+tests/e2e/reports/; the HTML page in tests/e2e/test_report_html.py)."""
 
 from __future__ import annotations
 
@@ -177,6 +177,24 @@ def test_config_keys_live_in_the_reports_section() -> None:
     assert keys["memory_alert_percent"].default == 90.0
     assert {key.section for key in keys.values()} == {"reports"}
     assert set(keys) == set(reports.ALERT_FLAGS)
+    # A slowdown needs a floor in seconds too; failures have their own rate.
+    assert keys["slowdown_min_seconds"].default == 1.0
+    assert keys["failure_alert_percent"].default == 50.0
+    assert keys["pids_alert_percent"].default == 90.0
+
+
+def test_alerts_take_the_floor_from_config(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require("nu")
+    slow_step_store(store_path(repo / ".git"))  # 1 s slower than its median
+    monkeypatch.chdir(repo)
+    (repo / "pyproject.toml").write_text(
+        "[tool.seedbed.reports]\nslowdown_min_seconds = 1.5\n"
+    )
+    assert json_output(invoke("report", "alerts", "--json")) == []
+    [alert] = json_output(invoke("report", "alerts", "--min-seconds", "0.5", "--json"))
+    assert alert["alert"] == "slowdown"
 
 
 def test_target_reads_the_repository_store_and_settings(repo: Path) -> None:
@@ -205,8 +223,11 @@ def test_target_outside_a_repository_needs_db(
 
 
 def json_output(result: Result) -> Any:
+    """The list inside the one JSON object (the JSON contract wraps lists)."""
     assert result.exception is None, result.output
-    return json.loads(result.output)
+    value = json.loads(result.output)
+    assert isinstance(value, dict) and len(value) == 1, value
+    return next(iter(value.values()))
 
 
 def test_report_json(tmp_path: Path) -> None:
@@ -223,7 +244,7 @@ def test_report_text(tmp_path: Path) -> None:
     db = slow_step_store(tmp_path / "metrics.db")
     result = invoke("report", "--db", str(db))
     assert result.exception is None, result.output
-    assert "uv sync" in result.output and "median_seconds" in result.output
+    assert "uv sync" in result.output and "median" in result.output
 
 
 def test_alerts_take_their_thresholds_from_config(
@@ -263,7 +284,7 @@ def test_module_path_is_the_shipped_module() -> None:
     result = invoke("report", "module")
     path = Path(result.output.strip())
     assert path.name == "seedbed.nu" and path.is_file()
-    assert "export def report" in path.read_text()
+    assert "export use parts/figures.nu *" in path.read_text()
 
 
 def test_bad_duration_is_a_usage_error(tmp_path: Path) -> None:
@@ -295,6 +316,15 @@ def test_nu_errors_become_seedbed_errors() -> None:
     )
     assert error.message == "no runs recorded yet in /x/metrics.db"
     assert error.hint == "runs are recorded by `seedbed setup`"
+    assert error.exit_code == 1
+
+
+def test_nu_exit_codes_pass_through() -> None:
+    """cli.nu exits 10 for nothing to read (no such workspace), 6 for the
+    environment; anything else is a plain failure."""
+    for code, expected in ((10, EXIT_NOT_FOUND), (6, EXIT_ENVIRONMENT), (2, 1)):
+        error = nu._nu_failed("monitor", code, "Error: no container workspace\n")
+        assert error.exit_code == expected
 
 
 def test_the_installed_seedbed_renders_errors_as_json(tmp_path: Path) -> None:
@@ -324,7 +354,7 @@ def test_the_installed_seedbed_runs_a_report(repo: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert [a["alert"] for a in json.loads(done.stdout)] == ["slowdown"]
+    assert [a["alert"] for a in json.loads(done.stdout)["alerts"]] == ["slowdown"]
 
 
 def test_monitor_through_the_command(
