@@ -10,7 +10,7 @@ as empty.
 from __future__ import annotations
 
 import contextlib
-import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +36,14 @@ def _databases(common_dir: Path) -> dict[str, Any]:
     return {}
 
 
-def _port_of(ports: Any, path: Path) -> str:
+def _port_of(ports: Any, path: Path) -> int | None:
+    """The first port of the worktree's block (an integer), or None."""
     if ports is None:
-        return ""
+        return None
     with contextlib.suppress(Exception):  # a registry being rewritten: show none
         block = ports.get(path)
-        return str(block.start) if block else ""
-    return ""
+        return int(block.start) if block else None
+    return None
 
 
 def describe_all(cwd: Path) -> list[dict[str, Any]]:
@@ -72,7 +73,7 @@ def describe_all(cwd: Path) -> list[dict[str, Any]]:
             "database": "",
             "manager": "",
             "env_bytes": None,
-            "last_setup": None,
+            "last_setup_at": None,
         }
         database = databases.get(str(tree.path))
         if database is not None:
@@ -88,7 +89,7 @@ def describe_all(cwd: Path) -> list[dict[str, Any]]:
             info["damaged"] = exc.as_dict()
         last = last_setup(tree.path)
         info["manager"] = last["manager"]
-        info["last_setup"] = last["at"]
+        info["last_setup_at"] = _iso(last["at"])
         environment = env_dir(tree.path)
         if environment.is_dir():
             info["env_bytes"] = disk_usage(environment)
@@ -107,10 +108,24 @@ def human_size(size: int | None) -> str:
     return f"{value:.1f}G"
 
 
-def human_time(at: float | None) -> str:
+def _iso(at: Any) -> str | None:
+    """A recorded time (epoch seconds, or already ISO 8601) as ISO 8601."""
+    from seedbed.core.cli.output import iso
+
+    if isinstance(at, int | float) and not isinstance(at, bool):
+        return iso(float(at))
+    return at if isinstance(at, str) and at else None
+
+
+def human_time(at: str | None) -> str:
+    """ISO 8601 → local "YYYY-MM-DD HH:MM"."""
     if not at:
         return "-"
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 @click.command("ls")
@@ -134,10 +149,10 @@ def command(as_json: bool) -> int:
             r["branch"] or "(detached)",
             r["status"],
             r["manager"] or "-",
-            r["port"] or "-",
+            str(r["port"]) if r["port"] is not None else "-",
             r["database"] or "-",
             human_size(r["env_bytes"]),
-            human_time(r["last_setup"]),
+            human_time(r["last_setup_at"]),
         ]
         for r in rows
     ]

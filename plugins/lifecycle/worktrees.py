@@ -69,6 +69,12 @@ def parse_porcelain(text: str) -> list[Worktree]:
 
 
 def list_worktrees(cwd: Path) -> list[Worktree]:
+    """git's worktrees; outside a repository a NotARepositoryError (exit 4)."""
+    from seedbed.core.errors import NotARepositoryError
+    from seedbed.core.gitfacts import GitFacts
+
+    if GitFacts.read(cwd) is None:
+        raise NotARepositoryError(str(cwd))
     return parse_porcelain(git_output(cwd, "worktree", "list", "--porcelain"))
 
 
@@ -123,3 +129,88 @@ def last_setup(root: Path) -> dict[str, Any]:
         "status": last.get("status", ""),
         "manager": ready.get("manager") or last.get("manager") or "",
     }
+
+
+# ---------------------------------------------------------------------------
+# One resolver for `--worktree W`: a path, a branch, a folder name or the slug
+# ---------------------------------------------------------------------------
+
+
+def slug_of(path: Path) -> str:
+    """The worktree's slug (core.gitfacts' formula: folder name + path hash)."""
+    from seedbed.core.gitfacts import GitFacts
+
+    return GitFacts(root=path, git_dir=path, common_dir=path, branch="").slug
+
+
+def _names(tree: Worktree) -> dict[str, str]:
+    return {
+        "path": str(tree.path),
+        "branch": tree.branch,
+        "folder": tree.path.name,
+        "slug": slug_of(tree.path),
+    }
+
+
+def resolve(spec: str, cwd: Path, worktrees: list[Worktree] | None = None) -> Worktree:
+    """The worktree spec names: a path (to it or inside it), a branch, a folder
+    name or the slug, tried in that order; the first kind that matches decides.
+
+    Not found or ambiguous: a SeedbedError (exit 10) listing the candidates.
+    """
+    from seedbed.core.errors import EXIT_NOT_FOUND, SeedbedError
+
+    trees = list_worktrees(cwd) if worktrees is None else worktrees
+    trees = [tree for tree in trees if not tree.bare]
+    candidate = Path(spec).expanduser()
+    if not candidate.is_absolute():
+        candidate = cwd / candidate
+    if spec and ("/" in spec or spec in (".", "..")) and candidate.exists():
+        real = Path(os.path.realpath(candidate))
+        inside = [
+            tree
+            for tree in trees
+            if real == Path(os.path.realpath(tree.path))
+            or Path(os.path.realpath(tree.path)) in real.parents
+        ]
+        if inside:  # the innermost worktree that holds the path
+            return max(inside, key=lambda tree: len(str(tree.path)))
+    for kind in ("path", "branch", "folder", "slug"):
+        found = [tree for tree in trees if spec and _names(tree)[kind] == spec]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise SeedbedError(
+                f"worktree {spec!r} is ambiguous: {len(found)} worktrees have that "
+                f"{kind}",
+                "name one of them by path or slug:\n" + _listing(found),
+                EXIT_NOT_FOUND,
+                {"worktree": spec, "candidates": [_names(t) for t in found]},
+            )
+    raise SeedbedError(
+        f"no worktree named {spec!r} (a path, branch, folder name or slug)",
+        "the worktrees of this repository:\n" + _listing(trees),
+        EXIT_NOT_FOUND,
+        {"worktree": spec, "candidates": [_names(t) for t in trees]},
+    )
+
+
+def _listing(trees: list[Worktree]) -> str:
+    return "\n".join(
+        f"{tree.path}  branch {tree.branch or '(detached)'}  slug {slug_of(tree.path)}"
+        for tree in trees
+    )
+
+
+def slug_for(spec: str, cwd: Path) -> str:
+    """The slug for a `--worktree` filter over recorded runs: the worktree spec
+    names, or spec itself when no live worktree matches (the runs of a removed
+    worktree keep its slug)."""
+    from seedbed.core.errors import SeedbedError
+
+    try:
+        return slug_of(resolve(spec, cwd).path)
+    except SeedbedError as exc:
+        if "ambiguous" in exc.message:
+            raise
+        return spec

@@ -7,10 +7,16 @@ the same port. Every read-modify-write happens under a lock on a sibling file
 (core.files.locked), so concurrent setups (eight `git worktree add` at once)
 each get a block of their own.
 
-A block is keyed by the worktree's path and kept for the worktree's life: asking
-again returns the same block without probing (the probe would fail once the
-worktree's own dev server is listening). A new block is probed free with a bind
-on 127.0.0.1, so a port another program already holds is skipped.
+A block is kept for the worktree's life: asking again returns the same block
+without probing (the probe would fail once the worktree's own dev server is
+listening). A new block is probed free with a bind on 127.0.0.1, so a port
+another program already holds is skipped.
+
+The key survives `git worktree move`: a linked worktree is keyed by its admin
+dir under the common git dir (`<common>/worktrees/<id>`, which git keeps across
+a move), the main worktree (which git cannot move) by its path. A block's
+`worktree` is where the worktree is now: git's `<admin dir>/gitdir` names it.
+Blocks written before this scheme (keyed by path) are re-keyed on first use.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import os
 import socket
 import time
 from collections.abc import Iterator
@@ -45,6 +52,7 @@ class Block:
     repository: str = ""
     common_dir: str = ""
     allocated_at: float = 0.0
+    admin_dir: str = ""  # <common>/worktrees/<id> of a linked worktree
 
     @property
     def end(self) -> int:
@@ -101,6 +109,57 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
                 return False
             raise
     return True
+
+
+def admin_dir(worktree: Path) -> str:
+    """A linked worktree's admin dir (`gitdir: X` in its `.git` file), or ""."""
+    dot_git = worktree / ".git"
+    try:
+        line = dot_git.read_text().splitlines()[0]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return ""
+    if not line.startswith("gitdir: "):
+        return ""
+    return os.path.normpath(worktree / line.removeprefix("gitdir: ").strip())
+
+
+def worktree_key(worktree: Path) -> str:
+    """The registry key: the admin dir of a linked worktree, else its path."""
+    return admin_dir(worktree) or str(worktree)
+
+
+def current_path(value: dict[str, Any]) -> str:
+    """Where a block's worktree is now: git's `<admin dir>/gitdir` when the admin
+    dir is still there (it follows `git worktree move`), else the stored path."""
+    admin = value.get("admin_dir")
+    if isinstance(admin, str) and admin:
+        try:
+            gitdir = Path(admin, "gitdir").read_text().strip()
+        except (OSError, UnicodeDecodeError):
+            gitdir = ""
+        if gitdir:
+            return str(Path(gitdir).parent)
+    return str(value["worktree"])
+
+
+def _find(blocks: dict[str, dict[str, Any]], worktree: Path) -> str | None:
+    """The key of worktree's block: its own key, an old path key, or a block
+    whose admin dir now names this path."""
+    for key in (worktree_key(worktree), str(worktree)):
+        if key in blocks:
+            return key
+    for key, value in blocks.items():
+        if current_path(value) == str(worktree):
+            return key
+    return None
+
+
+def _follow_moves(blocks: dict[str, dict[str, Any]]) -> None:
+    """Record where each moved worktree is now, so the path outlives its admin
+    dir (`git worktree remove` deletes both; gc then names the last path)."""
+    for value in blocks.values():
+        if not block_problem(value):
+            value["worktree"] = current_path(value)
 
 
 class Registry:
@@ -175,13 +234,15 @@ class Registry:
 
     def blocks(self) -> list[Block]:
         with self._locked() as blocks:
+            _follow_moves(blocks)
             found = [_block(value) for value in blocks.values()]
         return sorted(found, key=lambda block: block.start)
 
     def get(self, worktree: Path) -> Block | None:
         with self._locked() as blocks:
-            value = blocks.get(str(worktree))
-            return _block(value) if value else None
+            _follow_moves(blocks)
+            key = _find(blocks, worktree)
+            return _block(blocks[key]) if key else None
 
     def allocate(
         self,
@@ -201,14 +262,19 @@ class Registry:
                 key="resources.port_block",
             )
         low, high = port_range
-        key = str(worktree)
+        key = worktree_key(worktree)
         with self._locked() as blocks:
-            held = blocks.get(key)
+            found = _find(blocks, worktree)
+            held = blocks.pop(found) if found else None
             if held:
                 block = _block(held)
                 if block.size == size and low <= block.start and block.end <= high:
-                    return block, False
-                del blocks[key]  # config changed: give it a block that fits
+                    # Re-keyed (and its path brought up to date) after a move.
+                    held = {**held, "worktree": str(worktree)}
+                    held["admin_dir"] = admin_dir(worktree)
+                    blocks[key] = held
+                    return _block(held), False
+                # config changed: give it a block that fits
             taken = [_block(value) for value in blocks.values()]
             for start in range(low, high - size + 2, size):
                 if any(other.overlaps(start, size) for other in taken):
@@ -218,10 +284,11 @@ class Registry:
                 block = Block(
                     start,
                     size,
-                    key,
+                    str(worktree),
                     repository,
                     str(common_dir) if common_dir else "",
                     time.time(),
+                    admin_dir(worktree),
                 )
                 blocks[key] = asdict(block)
                 return block, True
@@ -229,7 +296,8 @@ class Registry:
 
     def release(self, worktree: Path | str) -> Block | None:
         with self._locked() as blocks:
-            value = blocks.pop(str(worktree), None)
+            key = _find(blocks, Path(worktree))
+            value = blocks.pop(key) if key else None
         return _block(value) if value else None
 
 
@@ -240,6 +308,7 @@ _BLOCK_FIELDS: dict[str, tuple[bool, tuple[type, ...]]] = {
     "repository": (False, (str,)),
     "common_dir": (False, (str,)),
     "allocated_at": (False, (int, float)),
+    "admin_dir": (False, (str,)),
 }
 
 
@@ -264,8 +333,9 @@ def _block(value: dict[str, Any]) -> Block:
     return Block(
         start=int(value["start"]),
         size=int(value["size"]),
-        worktree=str(value["worktree"]),
+        worktree=current_path(value),
         repository=str(value.get("repository", "")),
         common_dir=str(value.get("common_dir", "")),
         allocated_at=float(value.get("allocated_at", 0.0)),
+        admin_dir=str(value.get("admin_dir", "")),
     )

@@ -85,18 +85,23 @@ def test_posix_shells(shell: str, repo: Path, tmp_path: Path) -> None:
     body = (
         f". {rc}\n"
         'false; seedbed_prompt; echo " status=$?"\n'
-        "mkdir -p .seedbed && touch .seedbed/ready.json; seedbed_prompt; echo\n"
-        'cd /; seedbed_prompt; echo "outside"\n'
+        # A marker seedbed did not seal is not "ready" (nothing is activated).
+        "mkdir -p .seedbed && touch .seedbed/ready.json\n"
+        "_seedbed_hook; seedbed_prompt; echo\n"
+        'rm .seedbed/ready.json; echo \'{"status": "failed"}\' > .seedbed/last.json\n'
+        "_seedbed_hook 2>/dev/null; seedbed_prompt; echo\n"
+        'cd /; _seedbed_hook; seedbed_prompt; echo "outside"\n'
     )
     if shell == "bash":
         body = "shopt -s expand_aliases\n" + body + "alias py-test\n"
     out = _prompt([shell, "-c"], body, repo)
     lines = out.splitlines()
     assert lines[0] == " status=1"  # nothing printed yet, exit status kept
-    assert lines[1] == "[seedbed:ready] "
-    assert lines[2] == "outside"
+    assert lines[1] == ""
+    assert lines[2] == "[seedbed:failed] "
+    assert lines[3] == "outside"
     if shell == "bash":
-        assert "seedbed run -- python -m pytest" in lines[3]
+        assert "seedbed run -- python -m pytest" in lines[4]
 
 
 def fake_seedbed(directory: Path) -> dict[str, str]:
@@ -114,7 +119,9 @@ def test_nushell(repo: Path, tmp_path: Path) -> None:
     module.write_text(shell_init.script("nu"))
     (repo / ".seedbed").mkdir()
     (repo / ".seedbed" / "last.json").write_text('{"status": "failed"}')
-    script = f"source {module}; print (seedbed-prompt); py-test -k fast --lf"
+    script = (
+        f"source {module}; seedbed-hook; print (seedbed-prompt); py-test -k fast --lf"
+    )
     out = subprocess.run(
         [nu, "--no-config-file", "-c", script],
         cwd=repo,
