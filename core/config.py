@@ -19,6 +19,7 @@ when absolute, empty, `.`, starting with `~` or holding `..` (a branch's
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -75,12 +76,17 @@ CORE_KEYS: tuple[ConfigKey, ...] = (
 _ENV_PREFIX = "SEEDBED_"
 
 
+# Where a value came from, as `seedbed config` names it (lowest first).
+KINDS = ("default", "user", "pyproject", "seedbed.toml", "environment")
+
+
 @dataclass(frozen=True)
 class Source:
     """One configuration file's seedbed table, as read."""
 
     path: str  # shown in errors
     table: Mapping[str, Any]
+    kind: str = ""  # one of KINDS ("" for a source made elsewhere, e.g. tests)
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,8 @@ class Config:
     values: Mapping[str, Any]
     sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     origins: Mapping[str, str] = field(default_factory=dict)
+    # key label ("env_dir", "pod.memory") → the KINDS entry of its source
+    kinds: Mapping[str, str] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -140,7 +148,7 @@ def load_sources(
     sources: list[Source] = []
     user = user_config_path()
     if user.is_file():
-        sources.append(Source(str(user), _read_toml(user)))
+        sources.append(Source(str(user), _read_toml(user), "user"))
     if pyproject is None:
         pyproject = read_pyproject(root)
     tool = pyproject.get("tool", {})
@@ -149,10 +157,10 @@ def load_sources(
         where = f"{root / 'pyproject.toml'} [tool.seedbed]"
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: expected a table", file=where)
-        sources.append(Source(where, table))
+        sources.append(Source(where, table, "pyproject"))
     local = root / ".seedbed.toml"
     if local.is_file():
-        sources.append(Source(str(local), _read_toml(local)))
+        sources.append(Source(str(local), _read_toml(local), "seedbed.toml"))
     sources.extend(environment_sources(CORE_KEYS))
     return sources
 
@@ -164,7 +172,7 @@ def environment_sources(keys: Iterable[ConfigKey]) -> list[Source]:
         for key in keys
         if not key.section and _ENV_PREFIX + key.name.upper() in os.environ
     }
-    return [Source("environment", env)] if env else []
+    return [Source("environment", env, "environment")] if env else []
 
 
 def disabled_plugins(sources: Iterable[Source]) -> set[str]:
@@ -313,6 +321,7 @@ def validate(
         for name, keys in sections.items()
     }
     origins: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     for source in sources:
         for name, raw in source.table.items():
             if name in sections:
@@ -326,24 +335,30 @@ def validate(
                 for sub_name in raw:
                     known = sections[name]
                     if sub_name not in known:
-                        _unknown(source.path, f"{name}.{sub_name}", known)
+                        _unknown(source.path, f"{name}.{sub_name}", known, name)
                     label = f"{name}.{sub_name}"
                     section_values[name][sub_name] = _coerce(
                         sub, label, known[sub_name]
                     )
                     origins[label] = source.path
+                    kinds[label] = source.kind
             elif name in top:
                 values[name] = _coerce(source, name, top[name])
                 origins[name] = source.path
+                kinds[name] = source.kind
             else:
                 _unknown(source.path, name, {**top, **sections})
-    return Config(values, section_values, origins)
+    return Config(values, section_values, origins, kinds)
 
 
-def _unknown(path: str, name: str, known: Mapping[str, Any]) -> None:
+def _unknown(path: str, name: str, known: Mapping[str, Any], section: str = "") -> None:
+    """An unknown key: the closest known one (a typo), else the known keys."""
+    prefix = f"{section}." if section else ""
+    close = difflib.get_close_matches(name.removeprefix(prefix), known, n=1)
+    guess = f"; did you mean '{prefix}{close[0]}'?" if close else ""
     raise ConfigError(
-        f"{path}: unknown key '{name}'",
-        "known keys: " + ", ".join(sorted(known)),
+        f"{path}: unknown key '{name}'{guess}",
+        "known keys: " + ", ".join(prefix + key for key in sorted(known)),
         file=path,
         key=name,
     )

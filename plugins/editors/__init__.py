@@ -41,6 +41,14 @@ CONFIG_KEYS = (
         "write .devcontainer/devcontainer.json during setup",
         section=SECTION,
     ),
+    ConfigKey(
+        "devcontainer_image",
+        "str",
+        "",
+        "the dev container's image ({python} is the project's version); default"
+        " python:{python}-slim",
+        section=SECTION,
+    ),
 )
 
 
@@ -102,21 +110,42 @@ def apply(
     devcontainer: bool = False,
 ) -> list[Written]:
     """Write the enabled editor files for the worktree; keep new untracked
-    ones out of git."""
+    ones out of git; never touch nor exclude a file git tracks."""
     from seedbed.plugins.editors import files
     from seedbed.plugins.editors import vscode as code
-    from seedbed.plugins.editors.devcontainer import write_devcontainer
+    from seedbed.plugins.editors.devcontainer import DEVCONTAINER, write_devcontainer
 
     server = code.dev_server(workspace, pm)
     written: list[Written] = []
     if vscode:
         written.extend(code.write_all(workspace, server))
     if devcontainer:
-        written.append(write_devcontainer(workspace, server.port if server else None))
+        from seedbed.plugins.editors.postcreate import manager_name
+
+        written.append(
+            write_devcontainer(
+                workspace,
+                server.port if server else None,
+                manager_name(workspace, pm),
+            )
+        )
     created = [
         str(w.path.relative_to(workspace.root))
         for w in written
         if w.status == "created"
     ]
     files.exclude(workspace.common_dir, workspace.root, created)
+    # A file git tracks (here or on a branch) is never named in info/exclude:
+    # an ignored path needs `git add -f`.
+    seen = {str(w.path.relative_to(workspace.root)): w.status for w in written}
+    ours = (code.SETTINGS, code.EXTENSIONS, code.LAUNCH, DEVCONTAINER)
+    files.unexclude(
+        workspace.common_dir,
+        [
+            rel
+            for rel in ours
+            if seen.get(rel) == "tracked"
+            or (rel not in seen and files.tracked(workspace.root, rel))
+        ],
+    )
     return written

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,9 @@ class Written:
     """What happened to one file: created, updated, unchanged or left alone."""
 
     path: Path
-    status: str  # "created" | "updated" | "unchanged" | "skipped"
+    # "created" | "updated" | "unchanged" | "skipped" | "tracked" (git tracks
+    # the file here or on a branch: never written, never excluded)
+    status: str
     kept: tuple[str, ...] = ()  # the user's values seedbed did not override
     note: str = ""  # why a file was skipped, or what the user should do
     extra: dict[str, Any] = field(default_factory=dict)
@@ -39,9 +42,10 @@ class Written:
         return self.status in ("created", "updated")
 
     def as_dict(self) -> dict[str, Any]:
+        # "result", not "status": that word is the JSON contract's verdicts.
         return {
             "path": str(self.path),
-            "status": self.status,
+            "result": self.status,
             "kept": list(self.kept),
             "note": self.note,
             **self.extra,
@@ -106,6 +110,60 @@ def tracked(root: Path, relative: str) -> bool:
     return result.ok
 
 
+def tracked_on(root: Path, relative: str) -> str:
+    """A local branch (or HEAD) whose tree has relative, or "" when none has.
+
+    A file some branch tracks is never created untracked here: checking that
+    branch out would stop on it, and an exclude line would make `git add` of
+    it fail where it is meant to be committed.
+    """
+
+    def git(*args: str, given: str | None = None) -> str:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            input=given,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout if done.returncode == 0 else ""
+
+    refs = ["HEAD", *git("for-each-ref", "--format=%(refname)", "refs/heads").split()]
+    # One process answers for every branch: `<ref>:<path>` is missing or not.
+    answers = git(
+        "cat-file",
+        "--batch-check",
+        given="".join(f"{ref}:{relative}\n" for ref in refs),
+    ).splitlines()
+    for ref, answer in zip(refs, answers, strict=False):
+        if not answer.endswith("missing"):
+            return ref.removeprefix("refs/heads/")
+    return ""
+
+
+def left_alone(root: Path, relative: str) -> Written | None:
+    """A "tracked" record when git tracks relative here (seedbed never changes
+    a tracked file), or when it is missing here and a branch tracks it (seedbed
+    does not create it untracked); None when seedbed may write it."""
+    path = root / relative
+    if tracked(root, relative):
+        return Written(
+            path, "tracked", note="tracked by git: left byte for byte as it is"
+        )
+    if path.exists() or path.is_symlink():
+        return None
+    branch = tracked_on(root, relative)
+    if branch:
+        return Written(
+            path,
+            "tracked",
+            note=f"not created: branch {branch} tracks it (an untracked copy"
+            " would dirty git and block that checkout)",
+        )
+    return None
+
+
 def exclude(common_dir: Path, root: Path, relatives: list[str]) -> list[str]:
     """Add untracked files seedbed made to info/exclude (shared by every
     worktree); the patterns added."""
@@ -113,3 +171,27 @@ def exclude(common_dir: Path, root: Path, relatives: list[str]) -> list[str]:
     if not wanted:
         return []
     return files.exclude(common_dir, wanted)
+
+
+def unexclude(common_dir: Path, relatives: list[str]) -> list[str]:
+    """Remove seedbed's info/exclude lines naming files git now tracks (an
+    ignored path needs `git add -f`); the patterns removed."""
+    path = common_dir / "info" / "exclude"
+    doomed = {f"/{r}" for r in relatives}
+    if not doomed or not path.is_file():
+        return []
+    with files.locked(common_dir / "info" / "exclude.seedbed-lock"):
+        lines = path.read_text().splitlines(keepends=True)
+        if files.EXCLUDE_HEADER + "\n" not in lines:
+            return []
+        start = lines.index(files.EXCLUDE_HEADER + "\n")
+        kept = lines[: start + 1]
+        removed = []
+        for line in lines[start + 1 :]:
+            if line.rstrip("\n") in doomed:
+                removed.append(line.rstrip("\n"))
+            else:
+                kept.append(line)
+        if removed:
+            files.write_atomic(path, "".join(kept))
+    return removed

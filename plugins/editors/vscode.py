@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seedbed.plugins.editors import jsonc
-from seedbed.plugins.editors.files import Written, fill, leads_out, read, save, template
+from seedbed.plugins.editors.files import (
+    Written,
+    fill,
+    leads_out,
+    left_alone,
+    read,
+    save,
+    template,
+)
 
 if TYPE_CHECKING:
     import pluggy
@@ -257,12 +265,20 @@ def _run_env(workspace: Workspace, pm: pluggy.PluginManager) -> dict[str, str]:
 def write_all(workspace: Workspace, server: DevServer | None) -> Sequence[Written]:
     root = workspace.root
     written = [
-        leads_out(root, SETTINGS) or write_settings(workspace),
-        leads_out(root, EXTENSIONS) or write_extensions(workspace),
+        leads_out(root, SETTINGS)
+        or left_alone(root, SETTINGS)
+        or write_settings(workspace),
+        leads_out(root, EXTENSIONS)
+        or left_alone(root, EXTENSIONS)
+        or write_extensions(workspace),
     ]
-    launch = write_launch(workspace, server) if server is None else None
+    launch = None
     if server is not None:
-        launch = leads_out(root, LAUNCH) or write_launch(workspace, server)
+        launch = (
+            leads_out(root, LAUNCH)
+            or left_alone(root, LAUNCH)
+            or write_launch(workspace, server)
+        )
     if launch is not None:
         written.append(launch)
     return written

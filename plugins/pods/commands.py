@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,7 @@ def up_command(count: int, env: str, as_json: bool) -> None:
             {"pods": rows},
         )
     if as_json:
-        emit_json(rows)
+        emit_json({"pods": rows})
         return
     for o in outcomes:
         click.echo(f"{o.name}  ready in {o.seconds:.2f} s")
@@ -139,6 +140,11 @@ def _record_up(workspace: Any, outcomes: list[Any]) -> None:
             }
         )
     record_runs(workspace.facts, *rows, warn="pod up")
+
+
+def _iso(epoch: float) -> str:
+    """The engine's creation time (epoch seconds) as ISO 8601 with a timezone."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
 
 
 def _scope(everywhere: bool) -> Path | None:
@@ -169,14 +175,14 @@ def ls_command(everywhere: bool, as_json: bool) -> None:
             "name": inventory.name_of(p),
             "env": p["Labels"].get(naming.LABEL_ENV, ""),
             "status": p["State"],
-            "created": p["Created"],
+            "created": _iso(p["Created"]),
             "worktree": p["Labels"].get(naming.LABEL_WORKTREE, ""),
             "branch": p["Labels"].get(naming.LABEL_BRANCH, ""),
         }
         for p in found
     ]
     if as_json:
-        emit_json(rows)
+        emit_json({"pods": rows})
         return
     if not rows:
         click.echo("no pods")
@@ -185,30 +191,39 @@ def ls_command(everywhere: bool, as_json: bool) -> None:
     click.echo(table([[str(r[h]) for h in headers] for r in rows], headers))
 
 
-@pod.command("exec", context_settings={"ignore_unknown_options": True})
+@pod.command(
+    "exec",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@click.option("-i", "--interactive", is_flag=True, help="Forward stdin to CMD.")
+@click.option("-t", "--tty", is_flag=True, help="Give CMD a terminal.")
 @click.argument("name")
 @click.argument("argv", nargs=-1, required=True, type=click.UNPROCESSED)
-def exec_command(name: str, argv: tuple[str, ...]) -> int:
-    """Run a command in pod NAME: seedbed pod exec NAME -- CMD ARGS..."""
-    from seedbed.plugins.pods import inventory
+def exec_command(name: str, argv: tuple[str, ...], interactive: bool, tty: bool) -> int:
+    """Run a command in pod NAME: seedbed pod exec [-i] [-t] NAME -- CMD ARGS...
 
+    As `docker exec`: -i forwards stdin (`echo 'print(1)' | seedbed pod exec
+    -i NAME -- python`), -t gives CMD a terminal; both may also follow NAME.
+    """
+    from seedbed.plugins.pods import attach, inventory
+
+    more_i, more_t, command = attach.split_flags(argv)
+    if not command:
+        raise click.UsageError("give the command to run: pod exec NAME -- CMD")
     client = _client()
     found = inventory.running(inventory.by_name(client, name))
     worktree = Path(found["Labels"].get(naming.LABEL_WORKTREE, "/"))
     here = Path.cwd()
     # Same absolute paths inside: keep the caller's folder when it is mounted.
     workdir = here if here.is_relative_to(worktree) else worktree
-    created = client.api.exec_create(found["Id"], list(argv), workdir=str(workdir))
-    stream = client.api.exec_start(created["Id"], stream=True, demux=True)
-    for out, err in stream:
-        if out:
-            sys.stdout.buffer.write(out)
-            sys.stdout.buffer.flush()
-        if err:
-            sys.stderr.buffer.write(err)
-            sys.stderr.buffer.flush()
-    exit_code = client.api.exec_inspect(created["Id"])["ExitCode"]
-    return int(exit_code or 0)
+    return attach.run(
+        client,
+        found["Id"],
+        command,
+        str(workdir),
+        interactive=interactive or more_i,
+        tty=tty or more_t,
+    )
 
 
 @pod.command("logs")
@@ -246,27 +261,17 @@ def stats_command(everywhere: bool, as_json: bool) -> None:
         ):
             warn(
                 f"{item.name} uses {item.memory_percent:.0f}% of its memory limit"
-                f" ({item.memory_bytes} of {item.memory_limit_bytes} bytes)"
+                f" ({stats.mib(item.memory_bytes)} of"
+                f" {stats.mib(item.memory_limit_bytes)})"
             )
     if as_json:
-        emit_json([item.as_dict() for item in figures])
+        emit_json({"pods": [item.as_dict() for item in figures]})
         return
     if not figures:
         click.echo("no pods")
         return
-    headers = ["name", "status", "cpu %", "memory", "memory %", "pids"]
-    rows = [
-        [
-            i.name,
-            i.status,
-            f"{i.cpu_percent:.1f}",
-            f"{i.memory_bytes / 2**20:.0f} MiB / {i.memory_limit_bytes / 2**20:.0f}",
-            f"{i.memory_percent:.1f}",
-            f"{i.pids}/{i.pids_limit}",
-        ]
-        for i in figures
-    ]
-    click.echo(table(rows, headers))
+    headers = ["name", "status", "cpu", "memory", "memory use", "pids"]
+    click.echo(table([stats.text_row(i) for i in figures], headers))
 
 
 @pod.command("down")

@@ -45,6 +45,25 @@ class PodStats:
         }
 
 
+def mib(size: int) -> str:
+    """Bytes in MiB, the unit container limits are set in (2g is 2048 MiB)."""
+    return f"{size / 2**20:.1f} MiB"
+
+
+def text_row(item: PodStats) -> list[str]:
+    """One `pod stats` table row, every figure with its unit."""
+    limit = mib(item.memory_limit_bytes) if item.memory_limit_bytes else "no limit"
+    pids = f"{item.pids} of {item.pids_limit}" if item.pids_limit else str(item.pids)
+    return [
+        item.name,
+        item.status,
+        f"{item.cpu_percent:.1f}%",
+        f"{mib(item.memory_bytes)} of {limit}",
+        f"{item.memory_percent:.1f}%",
+        pids,
+    ]
+
+
 def cpu_percent(sample: Mapping[str, Any]) -> float:
     cpu = sample.get("cpu_stats") or {}
     previous = sample.get("precpu_stats") or {}

@@ -111,3 +111,39 @@ def test_disabled_plugins_read_before_plugins_load(tmp_path: Path) -> None:
     (tmp_path / ".seedbed.toml").write_text('disable_plugins = ["pip"]\n')
     sources = configuration.load_sources(tmp_path)
     assert configuration.disabled_plugins(sources) == {"pip"}
+
+
+def test_an_unknown_key_names_the_closest_known_one(tmp_path: Path) -> None:
+    (tmp_path / ".seedbed.toml").write_text('env_dri = ".venv"\n')
+    with pytest.raises(ConfigError, match=r"did you mean 'env_dir'\?") as caught:
+        load(tmp_path)
+    assert "unknown key 'env_dri'" in caught.value.message
+    (tmp_path / ".seedbed.toml").write_text("[pod]\nmemroy = 1\n")
+    keys = (ConfigKey("memory", "str", "1g", "memory", section="pod"),)
+    with pytest.raises(ConfigError, match=r"did you mean 'pod\.memory'\?"):
+        load(tmp_path, keys)
+    # Nothing close: no guess, the known keys in the hint.
+    (tmp_path / ".seedbed.toml").write_text("zzzz = 1\n")
+    with pytest.raises(ConfigError) as far:
+        load(tmp_path)
+    assert "did you mean" not in far.value.message
+    assert "env_dir" in far.value.hint
+
+
+def test_every_value_knows_its_kind_of_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = tmp_path / "user.toml"
+    user.write_text("background = true\n")
+    monkeypatch.setenv("SEEDBED_CONFIG", str(user))
+    (tmp_path / "pyproject.toml").write_text('[tool.seedbed]\nenv_dir = "e"\n')
+    (tmp_path / ".seedbed.toml").write_text('manager = "pip"\n')
+    monkeypatch.setenv("SEEDBED_STEP_TIMEOUT", "60")
+    config = load(tmp_path)
+    assert config.kinds == {
+        "background": "user",
+        "env_dir": "pyproject",
+        "manager": "seedbed.toml",
+        "step_timeout": "environment",
+    }
+    assert "dev" not in config.kinds  # a default

@@ -144,7 +144,7 @@ def pod(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Any:
 def up(project: Path, count: int, *extra: str) -> list[dict[str, Any]]:
     out = pod("up", str(count), "--json", *extra, cwd=project)
     assert out.returncode == 0, out.stdout + out.stderr
-    return list(json.loads(out.stdout))
+    return list(json.loads(out.stdout)["pods"])
 
 
 def metrics(project: Path, name: str) -> list[sqlite3.Row]:
@@ -161,7 +161,7 @@ def test_up_exec_stats_down(pod_project: Path, engine: Any, tmp_path: Path) -> N
     assert len(names) == 3 and all(item["error"] is None for item in made)
     assert all(name.startswith("seedbed-python-") for name in names)
     assert [name.rsplit("-", 1)[1] for name in names] == ["1", "2", "3"]
-    listed = json.loads(pod("ls", "--json", cwd=pod_project).stdout)
+    listed = json.loads(pod("ls", "--json", cwd=pod_project).stdout)["pods"]
     assert sorted(item["name"] for item in listed) == sorted(names)
     assert {item["status"] for item in listed} == {"running"}
 
@@ -194,7 +194,7 @@ def test_up_exec_stats_down(pod_project: Path, engine: Any, tmp_path: Path) -> N
     failing = pod("exec", names[2], "--", "sh", "-c", "exit 7", cwd=pod_project)
     assert failing.returncode == 7
 
-    figures = json.loads(pod("stats", "--json", cwd=pod_project).stdout)
+    figures = json.loads(pod("stats", "--json", cwd=pod_project).stdout)["pods"]
     assert sorted(item["name"] for item in figures) == sorted(names)
     for item in figures:
         assert set(item) == STATS_KEYS
@@ -442,7 +442,7 @@ def test_a_signal_during_up_removes_every_pod_it_created(
         assert "interrupted" in err
     # The handler lived only while provisioning: nothing else changed.
     after = pod("ls", "--json", cwd=pod_project)
-    assert after.returncode == 0 and json.loads(after.stdout) == []
+    assert after.returncode == 0 and json.loads(after.stdout) == {"pods": []}
 
 
 def test_gc_removes_old_pod_images_no_container_uses(
@@ -551,7 +551,7 @@ def test_stats_warns_near_the_memory_limit_and_records_it(
         hog.kill()
         hog.wait()
     assert out.returncode == 0, out.stderr
-    (figures,) = json.loads(out.stdout)
+    (figures,) = json.loads(out.stdout)["pods"]
     assert figures["memory_limit_bytes"] == 100 * 2**20
     assert figures["memory_percent"] >= 50
     assert f"warning: {name} uses" in out.stderr
