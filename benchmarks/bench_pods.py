@@ -80,7 +80,7 @@ def up(project: Path, count: int, env: dict[str, str]) -> tuple[float, list[floa
     made = json.loads(run([*SEEDBED, "pod", "up", str(count), "--json"], project, env))
     wall = time.perf_counter() - started
     run([*SEEDBED, "pod", "down", "--all"], project, env)
-    return wall, [float(item["seconds"]) for item in made]
+    return wall, [float(item["seconds"]) for item in made["pods"]]
 
 
 def describe(label: str, values: list[float]) -> str:

@@ -152,6 +152,8 @@ def record_memory(figures: Sequence[PodStats]) -> None:
                     "env": item.labels.get(naming.LABEL_ENV, ""),
                     "limit_bytes": item.memory_limit_bytes,
                     "usage_bytes": item.memory_bytes,
+                    "pids": item.pids,
+                    "pids_limit": item.pids_limit,
                 },
             }
         )
