@@ -19,8 +19,22 @@ from pathlib import Path
 from seedbed.core import state
 from seedbed.core.gitfacts import GitFacts
 
+HINT_LINES = 13  # a failed setup shows the tool's last 12 lines and the log line
+USAGE = """\
+Usage: seedbed hook HOOK [GIT'S ARGUMENTS]...
+
+  What the git hooks `seedbed hooks install` writes run (post-checkout,
+  post-merge, post-rewrite; pre-commit for the pre-commit framework's
+  post-checkout stage): set this worktree up when a checkout created it or
+  changed its lock files. Never fails the git command. By hand, run
+  `seedbed setup` instead.
+"""
+
 
 def main(args: list[str]) -> int:
+    if "-h" in args or "--help" in args:  # git never passes these: a person asks
+        print(USAGE, end="")
+        return 0
     if os.environ.get("SEEDBED_SKIP") or not args:
         return 0
     try:
@@ -110,12 +124,19 @@ def _setup(root: Path, trigger: str) -> int:
             file=sys.stderr,
         )
     else:
-        print(f"seedbed: setup failed: {outcome.error}", file=sys.stderr)
-        print(
-            f"  {outcome.hint.splitlines()[-1] if outcome.hint else ''}",
-            file=sys.stderr,
-        )
+        _failed(outcome.error, outcome.hint, outcome.log)
     return 0
+
+
+def _failed(error: str, hint: str, log: str) -> None:
+    """The failure as `seedbed setup` shows it: the error, the last lines of
+    the tool's own output (in the hint), and where the full log is."""
+    lines = [line for line in hint.splitlines() if line.strip()]
+    print(f"seedbed: setup failed: {error}", file=sys.stderr)
+    for line in lines[-HINT_LINES:]:
+        print(f"  {line}", file=sys.stderr)
+    if log and not any(log in line for line in lines[-HINT_LINES:]):
+        print(f"  full log: {log}; retry with `seedbed setup`", file=sys.stderr)
 
 
 def _detach(root: Path, trigger: str) -> int:

@@ -1,4 +1,5 @@
-"""A one-line-per-step progress display for setups (stderr, no dependencies)."""
+"""A one-line-per-step progress display for setups (stderr, no dependencies):
+`seedbed: [i/n] step: ok in 1.20 s`, i and n counted over the whole setup."""
 
 from __future__ import annotations
 
@@ -14,10 +15,16 @@ class TextProgress:
         self.label = ""
 
     def begin(self, step: Step, index: int, total: int) -> None:
-        self.label = f"seedbed: [{index}/{total}] {step.name}"
+        counter = f"{index}/{total}" if total else str(index)
+        self.label = f"seedbed: [{counter}] {step.name}"
         if self.live:
             self.stream.write(f"{self.label} …")
             self.stream.flush()
+
+    def note(self, text: str) -> None:
+        """A change of plan between steps (a reuse falling back)."""
+        self.stream.write(f"seedbed: {text}\n")
+        self.stream.flush()
 
     def end(self, result: StepResult) -> None:
         verdict = (

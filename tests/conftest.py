@@ -133,10 +133,15 @@ def seedbed(
 def worktree_add(
     main: Path, path: Path, branch: str, *extra: str
 ) -> subprocess.CompletedProcess[str]:
-    """`git worktree add`, retried on git 2.39's occasional commondir race."""
+    """`git worktree add`, retried on git 2.39's occasional commondir race.
+
+    A failed attempt may leave the branch (and a half-registered worktree)
+    behind: the retry clears the worktree and checks the existing branch out
+    rather than creating it again."""
+    create: tuple[str, ...] = ("-b",)
     for _ in range(5):
         out = subprocess.run(
-            ["git", "worktree", "add", *extra, str(path), "-b", branch],
+            ["git", "worktree", "add", *extra, str(path), *create, branch],
             cwd=main,
             capture_output=True,
             text=True,
@@ -144,10 +149,19 @@ def worktree_add(
         )
         if out.returncode == 0 or "commondir" not in out.stderr:
             return out
-        subprocess.run(["git", "worktree", "prune"], cwd=main, check=False)
-        subprocess.run(
-            ["git", "branch", "-D", branch], cwd=main, check=False, capture_output=True
+        for argv in (
+            ["git", "worktree", "remove", "--force", str(path)],
+            ["git", "worktree", "prune"],
+        ):
+            subprocess.run(argv, cwd=main, check=False, capture_output=True)
+        shutil.rmtree(path, ignore_errors=True)
+        exists = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"],
+            cwd=main,
+            capture_output=True,
+            check=False,
         )
+        create = () if exists.returncode == 0 else ("-b",)
     return out
 
 

@@ -5,18 +5,20 @@ git hook and every `seedbed run`); plugin commands come from
 `seedbed_register_commands(cli)` and are loaded only when the name is not a
 built-in or when the command list is shown. Errors are SeedbedError: one line
 plus a hint on stderr, or a JSON object on stdout with --json, and the
-documented exit code.
+documented exit code. Anything else (a bug, ours or a plugin's) is one line
+too, exit 1; SEEDBED_TRACE=1 shows its traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import sys
 
 import click
 from seedbed.core import __version__
-from seedbed.core.errors import EXIT_USAGE, SeedbedError
+from seedbed.core.errors import EXIT_FAILED, EXIT_USAGE, SeedbedError
 
 # name: (module, one-line help shown in `seedbed --help` without importing it)
 BUILTIN: dict[str, tuple[str, str]] = {
@@ -34,6 +36,7 @@ BUILTIN: dict[str, tuple[str, str]] = {
     "metrics": ("seedbed.core.cli.metrics", "Show or export recorded runs."),
     "gc": ("seedbed.core.cli.gc", "Release what removed worktrees still hold."),
     "trust": ("seedbed.core.cli.trust", "Trust this worktree's seedbed configuration."),
+    "config": ("seedbed.core.cli.config", "Show each setting and where it is from."),
 }
 
 
@@ -128,3 +131,34 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("seedbed: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug: one line and exit 1, never a traceback
+        from seedbed.core.cli.output import render_error
+
+        if os.environ.get("SEEDBED_TRACE"):
+            raise
+        render_error(internal_error(exc), json_mode)
+        sys.exit(EXIT_FAILED)
+
+
+def internal_error(exc: BaseException) -> SeedbedError:
+    """What an unexpected exception tells the user: its type, its message and
+    where it came from (the innermost frame in seedbed's code or a plugin's)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    machinery = ("<", "/importlib/", "/click/", "/pluggy/")
+    where = next(
+        (
+            f"{f.filename}:{f.lineno}"
+            for f in reversed(frames)
+            if not any(part in f.filename for part in machinery)
+        ),
+        "",
+    )
+    return SeedbedError(
+        f"internal error: {type(exc).__name__}: {exc}",
+        f"at {where}; please report it (SEEDBED_TRACE=1 shows the traceback)"
+        if where
+        else "please report it (SEEDBED_TRACE=1 shows the traceback)",
+        EXIT_FAILED,
+    )

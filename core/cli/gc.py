@@ -50,7 +50,7 @@ def state_actions(common_dir: Path, live: list[Path], dry_run: bool) -> list[GcA
         state = folder / ".seedbed"
         if not state.is_dir() or (folder / ".git").exists():
             continue
-        done, detail = not dry_run, ""
+        done, detail = True, ""  # in a dry run: it would be released
         if not dry_run:
             try:
                 shutil.rmtree(state)
@@ -85,6 +85,14 @@ def record(facts: GitFacts, actions: list[GcAction], started_at: float) -> None:
     )
 
 
+def shown(action: GcAction, dry_run: bool) -> dict[str, object]:
+    """An action for --json: `done` only for what was released now; `result`
+    is released, would_release (a dry run) or failed."""
+    verb = "would_release" if dry_run else "released"
+    result = verb if action.done else "failed"
+    return {**action.as_dict(), "done": result == "released", "result": result}
+
+
 @click.command("gc")
 @click.option(
     "--dry-run", is_flag=True, help="Say what would be released; change nothing."
@@ -117,7 +125,7 @@ def command(dry_run: bool, as_json: bool) -> int:
         # The release happened; a lost row is only a warning.
         record(facts, actions, started_at)
     if as_json:
-        emit_json({"dry_run": dry_run, "actions": [a.as_dict() for a in actions]})
+        emit_json({"dry_run": dry_run, "actions": [shown(a, dry_run) for a in actions]})
         return 0 if all(a.done or dry_run for a in actions) else 1
     if not actions:
         click.echo("nothing to release")

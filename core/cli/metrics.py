@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from seedbed.core import metrics
-from seedbed.core.cli.output import disk_errors, emit_json, json_option, table
+from seedbed.core.cli.output import disk_errors, emit_json, iso, json_option, table
 
 
 @click.command("metrics")
@@ -38,7 +38,7 @@ def command(
             {
                 "store": str(store.path),
                 "schema_version": metrics.SCHEMA_VERSION,
-                "runs": rows,
+                "runs": [{**r, "started_at": iso(r["started_at"])} for r in rows],
             }
         )
         return 0

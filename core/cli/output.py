@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import click
@@ -21,8 +24,35 @@ def json_option(func: F) -> F:
     )(func)
 
 
-def emit_json(data: Any) -> None:
+def emit_json(data: dict[str, Any]) -> None:
+    """The one JSON object a --json command prints on stdout (docs/json.md)."""
     click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def iso(epoch: float | None) -> str | None:
+    """A timestamp as the JSON contract has them: ISO 8601, UTC offset, to
+    the second ("2026-12-01T21:00:28+00:00"); None stays None."""
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
+
+
+@contextlib.contextmanager
+def stdout_to_stderr(active: bool = True) -> Iterator[None]:
+    """While active, file descriptor 1 is stderr: a wrapped command run with
+    --json writes its output there, and stdout keeps only the JSON object."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def render_error(exc: SeedbedError, as_json: bool) -> None:

@@ -23,7 +23,7 @@ def command(as_json: bool) -> int:
     )
     infos = plugins.describe(plugins.build(blocked))
     if as_json:
-        emit_json([info.as_dict() for info in infos])
+        emit_json({"plugins": [info.as_dict() for info in infos]})
         return 0
     rows = [
         [i.name, "blocked" if i.blocked else i.distribution, ", ".join(i.hooks)]

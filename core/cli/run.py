@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
 import click
-from seedbed.core.cli.output import disk_errors, json_option
+from seedbed.core.cli.output import (
+    disk_errors,
+    emit_json,
+    iso,
+    json_option,
+    stdout_to_stderr,
+)
 from seedbed.core.errors import EXIT_SETUP, EXIT_USAGE, SeedbedError
 
 
@@ -21,7 +26,8 @@ from seedbed.core.errors import EXIT_SETUP, EXIT_USAGE, SeedbedError
 def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
     """Run ARGV inside this worktree's environment; its exit status is returned.
 
-    A stale or missing environment is synced first (unless --no-sync).
+    A stale or missing environment is synced first (unless --no-sync). With
+    --json the command's output goes to stderr and stdout is one JSON object.
     """
     from seedbed.core import app as application
     from seedbed.core import metrics, setup, state, supervise
@@ -44,7 +50,8 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
     started_at = time.time()
     # The child shares our terminal and process group, so Ctrl-C reaches it
     # directly; seedbed waits, forwards TERM/HUP, and passes its status on.
-    done = supervise.foreground(command_spec.argv, env, Path.cwd())
+    with stdout_to_stderr(as_json):
+        done = supervise.foreground(command_spec.argv, env, Path.cwd())
     code, seconds = done.exit_code, done.seconds
     # A lost metric never changes the command's outcome (record_runs warns).
     metrics.record_runs(
@@ -61,7 +68,13 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
         },
     )
     if as_json:
-        # stdout belongs to the command; the summary goes to stderr as one line.
-        summary = {"argv": list(argv), "exit_code": code, "seconds": round(seconds, 3)}
-        click.echo(json.dumps(summary), err=True)
+        emit_json(
+            {
+                "argv": list(argv),
+                "exit_code": code,
+                "seconds": round(seconds, 3),
+                "started_at": iso(started_at),
+                "status": "pass" if code == 0 else "fail",
+            }
+        )
     return code if code >= 0 else EXIT_USAGE

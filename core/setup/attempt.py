@@ -155,10 +155,13 @@ def _steps(
     track = state.state_dir(root) / prepare.CHILD
     with run.open_log(state.state_dir(root) / state.LOG) as log:
         steps = run.StepRunner(log, progress, echo, timeout, track, facts.results)
+        # One counter for the whole setup: the plan's length is known up front.
+        own = None if reuse.steps else list(manager.setup_steps(context))
+        steps.expect(1 + len(reuse.steps or own or ()) + len(extra))
         failed = steps.run([plan.include_step(app, copied)])
         if failed is not None:
             return failed
-        failed, verdict = run.install(steps, manager, context, reuse.steps)
+        failed, verdict = run.install(steps, manager, context, reuse.steps, own)
         if verdict:
             facts.notes["reuse"] = verdict
         if verdict == "ok":

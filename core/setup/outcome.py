@@ -61,8 +61,11 @@ class Outcome:
 
 
 class Progress(Protocol):
+    """Step i of the whole setup's total (one counter, never per phase)."""
+
     def begin(self, step: Step, index: int, total: int) -> None: ...
     def end(self, result: StepResult) -> None: ...
+    def note(self, text: str) -> None: ...
 
 
 class QuietProgress:
@@ -70,6 +73,9 @@ class QuietProgress:
         pass
 
     def end(self, result: StepResult) -> None:
+        pass
+
+    def note(self, text: str) -> None:
         pass
 
 

@@ -71,7 +71,7 @@ def test_two_plugins_with_one_manager_name_are_an_error_naming_both(
 def test_plugins_json_lists_plugins_and_hooks(tmp_path: Path) -> None:
     out = seedbed("plugins", "--json", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    listed = {p["name"]: p for p in json.loads(out.stdout)}
+    listed = {p["name"]: p for p in json.loads(out.stdout)["plugins"]}
     assert "seedbed_managers" in listed["uv"]["hooks"]
     assert listed["uv"]["distribution"].startswith("seedbed")
 
@@ -82,5 +82,5 @@ def test_plugins_json_shows_a_blocked_plugin(tmp_path: Path) -> None:
 
     env = {**os.environ, "SEEDBED_DISABLE_PLUGINS": "pip"}
     out = seedbed("plugins", "--json", cwd=tmp_path, env=env)
-    listed = {p["name"]: p for p in json.loads(out.stdout)}
+    listed = {p["name"]: p for p in json.loads(out.stdout)["plugins"]}
     assert listed["pip"]["blocked"] is True

@@ -123,7 +123,8 @@ def test_doctor_fix_moves_damaged_state_aside(repo: Path) -> None:
     names = sorted(p.name for p in (repo / ".seedbed").iterdir())
     assert names[0].startswith("last.json.damaged-")
     assert names[1].startswith("ready.json.damaged-")
-    assert seedbed("status", cwd=repo).returncode == 0
+    # missing: not ready (exit 1), no longer damaged (exit 3)
+    assert seedbed("status", cwd=repo).returncode == 1
 
 
 # ---------------------------------------------------------------------------
