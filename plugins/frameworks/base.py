@@ -7,15 +7,15 @@ database, writes `.env`, then runs the framework's setup steps (migrations)
 inside the worktree's environment; `seedbed serve` and `seedbed test` run its
 commands.
 
-Detection reads the project's `.py` files. One command asks several times (the
-setup's steps, the run environment, the editor's launch entry), so the walk of
-the project tree is done once per workspace object and remembered
-(`project_files`): a Workspace is immutable and lives for one command.
+Detection parses the project's `.py` files (plugins/frameworks/scan.py). One
+command asks several times (the setup's steps, the run environment, the
+editor's launch entry), so the walk of the project tree is done once per
+workspace object and remembered (`project_files`): a Workspace is immutable
+and lives for one command.
 """
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -198,25 +198,8 @@ def skip_dirs(workspace: Workspace) -> frozenset[str]:
     return SKIP_DIRS | {env_dir.split("/", 1)[0]}
 
 
-def find_source(
-    workspace: Workspace, pattern: re.Pattern[str], imports: re.Pattern[str]
-) -> tuple[Path, re.Match[str]] | None:
-    """The first project file (app.py, main.py and wsgi.py first) matching both
-    the import pattern and the definition pattern."""
-    preferred = ("app.py", "main.py", "wsgi.py", "asgi.py", "__init__.py")
-    files = sorted(
-        project_files(workspace),
-        key=lambda p: (
-            preferred.index(p.name) if p.name in preferred else len(preferred),
-            len(p.parts),
-            str(p),
-        ),
-    )
-    for path in files:
-        text = read_small(path)
-        if not text or not imports.search(text):
-            continue
-        match = pattern.search(text)
-        if match:
-            return path, match
-    return None
+def folder(workspace: Workspace, detection: Detection) -> Path:
+    """Where the app's commands run: its subfolder with project files of its
+    own (scan.AppDetection.folder), else the worktree."""
+    relative = str(getattr(detection, "folder", "") or "")
+    return workspace.root / relative if relative else workspace.root

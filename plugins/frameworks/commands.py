@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import click
 from seedbed.core import supervise
@@ -27,7 +27,8 @@ from seedbed.core.errors import (
     ConfigError,
     SeedbedError,
 )
-from seedbed.plugins.frameworks.base import Found, FrameworkRegistry
+from seedbed.core.types import RunCommand
+from seedbed.plugins.frameworks.base import Found, FrameworkRegistry, folder
 from seedbed.plugins.resources.provision import provision
 from seedbed.plugins.resources.settings import Settings, settings
 
@@ -35,16 +36,30 @@ if TYPE_CHECKING:
     from seedbed.core.app import App
 
 
-def _load(name: str) -> tuple[App, Settings, Found, list[Found]]:
-    """app, settings, the chosen framework, everything detected."""
+@overload
+def _load(name: str) -> tuple[App, Settings, Found, list[Found]]: ...
+@overload
+def _load(
+    name: str, optional: bool
+) -> tuple[App, Settings, Found | None, list[Found]]: ...
+
+
+def _load(
+    name: str, optional: bool = False
+) -> tuple[App, Settings, Found | None, list[Found]]:
+    """app, settings, the chosen framework (None when optional and the project
+    has none), everything detected."""
     from seedbed.core import app as application
 
     app = application.load()
     workspace = app.workspace
-    config = settings(workspace)
     registry = FrameworkRegistry.load(app.registry.pm)
+    found = registry.detect(workspace)
+    config = settings(workspace, found)
+    if optional and not found and not config.framework:
+        return app, config, None, found
     chosen = registry.choose(workspace, name, config.framework)
-    return app, config, chosen, registry.detect(workspace)
+    return app, config, chosen, found
 
 
 def _ready(app: App, no_sync: bool) -> None:
@@ -125,15 +140,15 @@ def serve_command(name: str, no_sync: bool) -> int:
     port = provisioned.block.start
     spec = chosen.framework.serve_command(workspace, chosen.detection, port)
     command = setup.choose_manager(app).run_command(workspace, spec.argv)
-    env = _env(app, provisioned.values, spec.env, command.env)
+    # run_env: the provisioned values with the user's own .env lines winning
+    env = _env(app, spec.env, command.env)
     click.echo(
         f"seedbed: serving {chosen.name} at http://127.0.0.1:{port}/ "
         f"({workspace.root.name})",
         err=True,
     )
-    return supervise.foreground(
-        command.argv, env, workspace.root, own_group=True
-    ).exit_code
+    cwd = folder(workspace, chosen.detection)
+    return supervise.foreground(command.argv, env, cwd, own_group=True).exit_code
 
 
 @click.command("test", context_settings={"ignore_unknown_options": True})
@@ -141,21 +156,28 @@ def serve_command(name: str, no_sync: bool) -> int:
 @json_option
 @click.argument("words", nargs=-1, type=click.UNPROCESSED)
 def test_command(no_sync: bool, as_json: bool, words: tuple[str, ...]) -> int:
-    """Run the tests of NAME (default: the framework detected) against this
-    worktree's test database: seedbed test [NAME] [-- ARGS...]."""
+    """Run the tests of NAME (default: the framework detected; pytest when the
+    project has none) against this worktree's test database:
+    seedbed test [NAME] [-- ARGS...]."""
     from seedbed.core import metrics, setup
 
     name, args = _split_words(words)
-    app, config, chosen, found = _load(name)
+    app, config, chosen, found = _load(name, optional=not name)
     _ready(app, no_sync)
     workspace = app.workspace
-    if config.provision != "never":
+    if config.provision != "never" and (found or config.provision == "always"):
         provision(workspace, config, found)
-    spec = chosen.framework.test_command(workspace, chosen.detection, args)
+    if chosen is None:  # a library: the project's own test runner
+        spec = RunCommand(("python", "-m", "pytest", *args))
+        cwd = Path.cwd()
+    else:
+        spec = chosen.framework.test_command(workspace, chosen.detection, args)
+        where = folder(workspace, chosen.detection)
+        cwd = Path.cwd() if where == workspace.root else where
     command = setup.choose_manager(app).run_command(workspace, spec.argv)
     env = _env(app, spec.env, command.env)
     started_at = time.time()
-    finished = supervise.foreground(command.argv, env, Path.cwd(), own_group=True)
+    finished = supervise.foreground(command.argv, env, cwd, own_group=True)
     code, seconds = finished.exit_code, finished.seconds
     metrics.record_runs(
         workspace.facts,
@@ -165,13 +187,13 @@ def test_command(no_sync: bool, as_json: bool, words: tuple[str, ...]) -> int:
             "started_at": started_at,
             "seconds": seconds,
             "exit_code": code,
-            "detail": {"framework": chosen.name},
+            "detail": {"framework": chosen.name if chosen else ""},
         },
     )
     if as_json:
         emit_json(
             {
-                "framework": chosen.name,
+                "framework": chosen.name if chosen else "",
                 "argv": list(spec.argv),
                 "exit_code": code,
                 "seconds": round(seconds, 3),

@@ -1,10 +1,13 @@
-"""FastAPI: an application found by scanning the project's modules, or configured.
+"""FastAPI: the configured application, else one found in the code, else the
+uvicorn command of a compose file.
 
-Detection looks for `NAME = FastAPI(` in a module importing fastapi (bounded
-scan, environments skipped); `resources.fastapi_app = "pkg.main:app"` overrides
-it. Serve: uvicorn on 127.0.0.1:$PORT with reload (watching the app's package,
-not the environment). Setup: `alembic upgrade head` when alembic.ini exists.
-Tests: pytest.
+`resources.fastapi_app = "pkg.main:app"` wins; else a module-level
+`NAME = FastAPI(...)` in a module importing fastapi (parsed with ast,
+plugins/frameworks/scan.py; examples/, docs/, tests/ left out); an app in a
+subfolder with its own project files (backend/ with alembic.ini) runs there.
+Serve: uvicorn on 127.0.0.1:$PORT with reload (watching the app's package, not
+the environment). Setup: `alembic upgrade head` when the app's folder has
+alembic.ini. Tests: pytest.
 """
 
 from __future__ import annotations
@@ -23,12 +26,30 @@ from seedbed.core.types import (
     Step,
 )
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.frameworks.base import find_source, module_name
+from seedbed.plugins.frameworks import scan
+from seedbed.plugins.frameworks.base import folder, module_name, read_small
+from seedbed.plugins.frameworks.scan import AppDetection
 
-IMPORTS = re.compile(r"^\s*(from\s+fastapi\s+import|import\s+fastapi)\b", re.MULTILINE)
-DEFINES = re.compile(
-    r"^(\w+)\s*(?::\s*[\w.]+\s*)?=\s*(?:fastapi\.)?FastAPI\(", re.MULTILINE
+COMPOSE_FILES = (
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
 )
+# `uvicorn pkg.main:app` or `fastapi run|dev path` in a compose `command:` line.
+UVICORN = re.compile(r"\buvicorn\s+(?:--?\S+\s+)*([A-Za-z_][\w.]*:[A-Za-z_]\w*)")
+
+
+def from_compose(workspace: Workspace) -> tuple[str, str]:
+    """(target, file) from a compose file's uvicorn command, or ("", "")."""
+    for name in COMPOSE_FILES:
+        for line in read_small(workspace.root / name).splitlines():
+            if line.lstrip().startswith("#"):
+                continue
+            match = UVICORN.search(line)
+            if match:
+                return match.group(1), name
+    return "", ""
 
 
 class FastAPIFramework:
@@ -37,34 +58,49 @@ class FastAPIFramework:
     def detect(self, workspace: Workspace) -> Detection | None:
         configured = str(workspace.config.section("resources").get("fastapi_app", ""))
         if configured:
-            return Detection(self.name, ("resources.fastapi_app",), target=configured)
-        found = find_source(workspace, DEFINES, IMPORTS)
-        if found is None:
-            return None
-        path, match = found
-        relative = path.relative_to(workspace.root)
-        target = f"{module_name(workspace.root, path)}:{match.group(1)}"
-        return Detection(
-            self.name, (f"{relative}: {match.group(1)} = FastAPI(...)",), target=target
-        )
+            return AppDetection(
+                self.name, ("resources.fastapi_app",), target=configured
+            )
+        found = scan.find_app(workspace, "fastapi", "FastAPI")
+        if found is not None:
+            where = scan.folder_of(workspace, found.path)
+            base = workspace.root / where if where else workspace.root
+            relative = found.path.relative_to(workspace.root)
+            target = f"{module_name(base, found.path)}:{found.name}"
+            return AppDetection(
+                self.name,
+                (f"{relative}: {found.name} = FastAPI(...)",),
+                target=target,
+                folder=where,
+            )
+        target, compose = from_compose(workspace)
+        if target:
+            return AppDetection(
+                self.name, (f"{compose}: uvicorn {target}",), target=target
+            )
+        return None
 
     def app_dir(self, workspace: Workspace, detection: Detection) -> str:
         """Where the app's top module is imported from: src/ in a src layout."""
         top = _top_module(detection)
-        src = workspace.root / "src"
+        base = folder(workspace, detection)
+        src = base / "src"
         if (src / top).is_dir() or (src / f"{top}.py").is_file():
             return str(src)
-        return str(workspace.root)
+        return str(base)
 
     def env(self, workspace: Workspace, detection: Detection) -> Mapping[str, str]:
         return {}
 
     def setup_steps(self, context: FrameworkContext) -> Sequence[Step]:
-        if not (context.workspace.root / "alembic.ini").is_file():
+        where = folder(context.workspace, context.detection)
+        if not (where / "alembic.ini").is_file():
             return []
         return [
             context.step(
-                "alembic upgrade", ["python", "-m", "alembic", "upgrade", "head"]
+                "alembic upgrade",
+                ["python", "-m", "alembic", "upgrade", "head"],
+                where,
             )
         ]
 

@@ -1,4 +1,9 @@
-"""Flask: an app factory or `app = Flask(...)`, or FLASK_APP in `.flaskenv`.
+"""Flask: the app the project declares, else one found in its code.
+
+Declared: `resources.flask_app`, else FLASK_APP in `.flaskenv` or
+`.env.example`. Found: `app = Flask(...)` or a `create_app`/`make_app` factory
+at module level (parsed with ast; plugins/frameworks/scan.py), outside
+examples/, docs/ and tests/.
 
 Serve: `flask --app TARGET run --port $PORT` on 127.0.0.1. Setup: `flask db
 upgrade` when Flask-Migrate is used (a migrations/ folder and the import).
@@ -8,41 +13,62 @@ into a module however deep it sits.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.types import Detection, Framework, FrameworkContext, RunCommand, Step
+from seedbed.core.types import (
+    ConfigKey,
+    Detection,
+    Framework,
+    FrameworkContext,
+    RunCommand,
+    Step,
+)
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.frameworks.base import find_source, project_files, read_small
+from seedbed.plugins.frameworks import scan
+from seedbed.plugins.frameworks.base import folder, project_files, read_small
+from seedbed.plugins.frameworks.scan import AppDetection
 from seedbed.plugins.resources import dotenv
 
-IMPORTS = re.compile(r"^\s*(from\s+flask\s+import|import\s+flask)\b", re.MULTILINE)
-DEFINES = re.compile(
-    r"^\s*(\w+)\s*(?::\s*[\w.]+\s*)?=\s*(?:flask\.)?Flask\(|^def\s+(create_app|make_app)\(",
-    re.MULTILINE,
-)
-MIGRATE = re.compile(r"\bflask_migrate\b")
+MIGRATE = "flask_migrate"
+DECLARED_IN = (".flaskenv", ".env.example", ".env.sample", ".env.template")
+FACTORIES = ("create_app", "make_app")
 
 
 def _debug(workspace: Workspace) -> str:
     return "1" if workspace.config.section("resources").get("debug", True) else "0"
 
 
+def declared(workspace: Workspace) -> tuple[str, str]:
+    """(FLASK_APP, where) from the project's own declarations, or ("", "")."""
+    configured = str(workspace.config.section("resources").get("flask_app", ""))
+    if configured:
+        return configured, "resources.flask_app"
+    for name in DECLARED_IN:
+        value = dotenv.read(workspace.root / name).get("FLASK_APP", "")
+        if value:
+            return value, f"{name} FLASK_APP"
+    return "", ""
+
+
 class FlaskFramework:
     name = "flask"
 
     def detect(self, workspace: Workspace) -> Detection | None:
-        configured = dotenv.read(workspace.root / ".flaskenv").get("FLASK_APP", "")
-        if configured:
-            return Detection(self.name, (".flaskenv FLASK_APP",), target=configured)
-        found = find_source(workspace, DEFINES, IMPORTS)
+        target, where = declared(workspace)
+        if target:
+            return AppDetection(self.name, (where,), target=target)
+        found = scan.find_app(workspace, "flask", "Flask", FACTORIES)
         if found is None:
             return None
-        path, match = found
-        relative = str(path.relative_to(workspace.root))
-        what = "app factory" if match.group(2) else f"{match.group(1)} = Flask(...)"
-        return Detection(self.name, (f"{relative}: {what}",), target=relative)
+        relative = str(found.path.relative_to(workspace.root))
+        what = "app factory" if found.factory else f"{found.name} = Flask(...)"
+        return AppDetection(
+            self.name,
+            (f"{relative}: {what}",),
+            target=relative,
+            folder=scan.folder_of(workspace, found.path),
+        )
 
     def target(self, workspace: Workspace, detection: Detection) -> str:
         """--app value: a file is made absolute, so any cwd works."""
@@ -60,7 +86,8 @@ class FlaskFramework:
 
     def setup_steps(self, context: FrameworkContext) -> Sequence[Step]:
         workspace = context.workspace
-        if not (workspace.root / "migrations" / "env.py").is_file():
+        where = folder(workspace, context.detection)
+        if not (where / "migrations" / "env.py").is_file():
             return []
         if not uses_flask_migrate(workspace):
             return []
@@ -69,6 +96,7 @@ class FlaskFramework:
             context.step(
                 "flask db upgrade",
                 ["python", "-m", "flask", "--app", target, "db", "upgrade"],
+                where,
             )
         ]
 
@@ -91,7 +119,7 @@ class FlaskFramework:
 
 def uses_flask_migrate(workspace: Workspace) -> bool:
     return any(
-        MIGRATE.search(read_small(path))
+        MIGRATE in read_small(path)
         for path in project_files(workspace)
         if "migrations" not in path.relative_to(workspace.root).parts
     )
@@ -103,3 +131,18 @@ FRAMEWORK: Framework = FlaskFramework()
 @hookimpl
 def seedbed_frameworks() -> Sequence[Framework]:
     return [FRAMEWORK]
+
+
+@hookimpl
+def seedbed_config_keys() -> Sequence[ConfigKey]:
+    return [
+        ConfigKey(
+            "flask_app",
+            "str",
+            "",
+            'the Flask application as FLASK_APP takes it, e.g. "examples/'
+            'tutorial/flaskr" or "pkg.app:create_app" (default: FLASK_APP in '
+            ".flaskenv or .env.example, else found in the project's modules)",
+            section="resources",
+        )
+    ]

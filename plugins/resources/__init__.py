@@ -4,7 +4,9 @@ The entry point of the resources family; its parts:
 ports (the per-user port registry), database (SQLite and the Database record),
 postgres (PostgreSQL through psycopg, imported only when configured), dotenv
 (seedbed's block in `.env`), settings (the `resources` config section),
-provision (all-or-nothing provisioning and the run variables), gc, commands.
+project (the database the project expects), migrated (clone a sibling's
+migrated database), provision (all-or-nothing provisioning, the run variables,
+one truth in `.env`), gc, commands.
 
 - setup: one in-process step "resources" (port block, database, `.env`), then
   each detected framework's steps (migrations) inside the worktree's
@@ -23,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seedbed.core.errors import SeedbedError
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.types import (
     ConfigKey,
@@ -71,19 +74,20 @@ def seedbed_config_keys() -> Sequence[ConfigKey]:
 @hookimpl
 def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
     workspace = context.workspace
-    config = settings.settings(workspace)  # config errors surface here, first
     found = detected(workspace, context.registry.pm if context.registry else None)
+    config = settings.settings(workspace, found)  # config errors surface here
     if not provision.wanted(config, found):
         return []
     if config.database is not None:
         # A refused connection or a missing template stops setup with its own
         # exit code before the environment or a port block is made.
-        database.preflight(config.database, config.template)
+        _preflight(config)
     steps = [provision.step(workspace, config, found)]
     manager = context.manager
     if not found or manager is None:
         return steps
     env = provision.base_env(workspace, config, found)
+    env.update({k: v for k, v in provision.user_values(workspace).items() if k in env})
     if config.password:
         env["PGPASSWORD"] = config.password
     timeout = float(workspace.config.get("step_timeout", 1800))
@@ -96,13 +100,36 @@ def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
             timeout,
         )
         steps.extend(item.framework.setup_steps(framework_context))
+    if config.database is not None or config.reported is not None:
+        steps.append(provision.record_step(workspace, config))
     return steps
+
+
+def _preflight(config: settings.Settings) -> None:
+    """The server is there; for a database chosen from the project (auto), the
+    message says why PostgreSQL was wanted: never a silent switch to SQLite."""
+    assert config.database is not None
+    try:
+        database.preflight(config.database, config.template)
+    except SeedbedError as exc:
+        if config.mode != "auto" or config.expected is None:
+            raise
+        raise SeedbedError(
+            "this project uses PostgreSQL ("
+            + "; ".join(config.expected.evidence)
+            + f"): {exc.message}",
+            "start the server or point resources.database_server at one "
+            '(postgresql://USER@HOST:PORT); or set resources.database = "sqlite" '
+            'to use SQLite knowingly, or "none"',
+            exc.exit_code,
+        ) from exc
 
 
 @hookimpl
 def seedbed_run_env(workspace: Workspace) -> Mapping[str, str]:
-    config = settings.settings(workspace)
-    return provision.run_env(workspace, config, detected(workspace))
+    found = detected(workspace)
+    config = settings.settings(workspace, found)
+    return provision.run_env(workspace, config, found)
 
 
 @hookimpl

@@ -39,6 +39,9 @@ class Database:
     name: str  # sqlite: the file's path; postgres: the database's name
     test_name: str
     server: Server | None = None
+    # False: the app's own database (its settings name it), reported, never
+    # made or dropped by seedbed
+    managed: bool = True
 
     @property
     def url(self) -> str:
@@ -56,7 +59,8 @@ class Database:
     @property
     def label(self) -> str:
         if self.server is None:
-            return f"sqlite {self.name}"
+            own = "" if self.managed else " (the app's own)"
+            return f"sqlite {self.name}{own}"
         return f"database {self.name} on {self.server.url}"
 
     def as_dict(self) -> dict[str, Any]:
@@ -66,6 +70,7 @@ class Database:
             "test_name": self.test_name,
             "server": self.server.url if self.server else "",
             "url": self.url,
+            "managed": self.managed,
         }
 
 
@@ -101,7 +106,10 @@ def create(database: Database, template: str = "") -> bool:
 
 
 def drop(database: Database) -> bool:
-    """Drop the database and its test database; True when one existed."""
+    """Drop the database and its test database; True when one existed. The
+    app's own database (not managed) is never dropped."""
+    if not database.managed:
+        return False
     names = (database.name, database.test_name)
     if database.server is not None:
         from seedbed.plugins.resources import postgres
@@ -113,6 +121,41 @@ def drop(database: Database) -> bool:
             os.unlink(name)
             existed = True
     return existed
+
+
+def clone(source: Database, target: Database) -> bool:
+    """Make target a copy of source (a sibling worktree's migrated database):
+    SQLite through the backup API, PostgreSQL with CREATE DATABASE ... TEMPLATE.
+    False when it could not be done (the caller then migrates from scratch)."""
+    if source.engine != target.engine:
+        return False
+    if target.server is not None:
+        from seedbed.plugins.resources import postgres
+
+        try:
+            postgres.drop(target.server, (target.name,))
+            return postgres.create(target.server, target.name, source.name)
+        except Exception:  # in use by a running server: migrate from scratch
+            with contextlib.suppress(Exception):
+                postgres.create(target.server, target.name)
+            return False
+    path = Path(target.name)
+    if not Path(source.name).is_file():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".seedbed-clone")
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(source.name)) as src,
+            contextlib.closing(sqlite3.connect(partial)) as dst,
+        ):
+            src.backup(dst)
+        os.replace(partial, path)
+    except (sqlite3.Error, OSError):
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        return False
+    return True
 
 
 def exists(database: Database) -> bool:
@@ -169,6 +212,10 @@ class Records:
             with contextlib.suppress(KeyError, ValueError, ConfigError):
                 server = Server.parse(entry["server"]) if entry.get("server") else None
                 out[worktree] = Database(
-                    entry["engine"], entry["name"], entry["test_name"], server
+                    entry["engine"],
+                    entry["name"],
+                    entry["test_name"],
+                    server,
+                    bool(entry.get("managed", True)),
                 )
         return out

@@ -221,6 +221,12 @@ def _value(text: str, pos: int) -> tuple[str | None, int]:
     return re.sub(r"\s+#.*", "", text[pos:end]).rstrip(), end
 
 
+def user_values(path: Path) -> dict[str, str]:
+    """The KEY=VALUE lines outside seedbed's block (the user's own)."""
+    before, _, after = split(_read_text(path))
+    return parse(before + after)
+
+
 def _read_text(path: Path) -> str:
     _refuse_escaping_link(path)
     try:

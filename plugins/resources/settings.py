@@ -8,8 +8,9 @@ the user's own config file, never from a file that may be committed.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from seedbed.core.config import user_config_path
 from seedbed.core.errors import ConfigError
@@ -19,8 +20,11 @@ from seedbed.plugins.resources.database import Database, sqlite_for
 
 if TYPE_CHECKING:
     from seedbed.core.workspace import Workspace
+    from seedbed.plugins.frameworks.base import Found
+    from seedbed.plugins.resources.project import Expected
 
 SECTION = "resources"
+DEFAULT_SERVER = "postgresql://localhost:5432"
 
 CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey(
@@ -46,15 +50,17 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey(
         "database",
         "str",
-        "sqlite",
-        "per-worktree database: sqlite (a file in the worktree), postgres, none",
+        "auto",
+        "per-worktree database: auto (the engine the project uses, made only "
+        "when the app reads DATABASE_URL), sqlite (a file in the worktree), "
+        "postgres, none",
         SECTION,
-        ("sqlite", "postgres", "none"),
+        ("auto", "sqlite", "postgres", "none"),
     ),
     ConfigKey(
         "database_server",
         "str",
-        "postgresql://localhost:5432",
+        DEFAULT_SERVER,
         "PostgreSQL server as postgresql://USER@HOST:PORT (no password)",
         SECTION,
     ),
@@ -92,9 +98,59 @@ class Settings:
     debug: bool
     framework: str
     password: str | None  # for libpq only: never in .env, messages or metrics
+    mode: str = "sqlite"  # resources.database as configured
+    expected: Expected | None = None  # auto: what the project says
+    reported: Database | None = None  # auto: the app's own database, not made
+    postgres: Database | None = None  # auto: the database on the server, if needed
 
 
-def settings(workspace: Workspace) -> Settings:
+def settings(workspace: Workspace, found: Sequence[Found] | None = None) -> Settings:
+    """The section, with the database planned; "auto" asks the project (found:
+    the frameworks detected) and plans nothing when found is None."""
+    config = _parse(workspace)
+    if config.mode != "auto" or found is None:
+        return config
+    return resolve(workspace, config, found)
+
+
+def resolve(workspace: Workspace, config: Settings, found: Sequence[Found]) -> Settings:
+    """database = "auto": the engine the project uses; a database per worktree
+    only when the app reads DATABASE_URL, else the app's own one reported."""
+    from seedbed.plugins.resources import project
+
+    expected = project.expected(workspace, found)
+    planned: Database | None = None
+    reported: Database | None = None
+    if expected.reads_url and expected.engine == "postgres":
+        planned = config.postgres
+    elif expected.reads_url:
+        planned = sqlite_for(workspace.root)
+    elif expected.app_file:
+        reported = Database("sqlite", expected.app_file, "", managed=False)
+    return replace(
+        config,
+        database=planned,
+        expected=expected,
+        reported=reported,
+        password=planned.server.password if planned and planned.server else None,
+    )
+
+
+def _postgres(
+    workspace: Workspace, section: Any, password: str | None, allowed: bool
+) -> Database:
+    from seedbed.plugins.resources.database import postgres_for
+    from seedbed.plugins.resources.postgres import Server
+
+    server = Server.parse(
+        str(section.get("database_server", "")) or DEFAULT_SERVER,
+        password,
+        password_allowed=allowed,
+    )
+    return postgres_for(workspace.facts.repository, workspace.facts.slug, server)
+
+
+def _parse(workspace: Workspace) -> Settings:
     section = workspace.config.section(SECTION)
     origins = workspace.config.origins
     user_file = str(user_config_path())
@@ -118,20 +174,17 @@ def settings(workspace: Workspace) -> Settings:
             f"key 'resources.port_block': expected 1 to 100, got {block}",
             key=f"{SECTION}.port_block",
         )
-    engine = str(section.get("database", "sqlite"))
+    engine = str(section.get("database", "auto"))
     planned: Database | None = None
+    postgres: Database | None = None
+    if engine in ("postgres", "auto"):
+        postgres = _postgres(
+            workspace, section, password, from_user_config("database_server")
+        )
     if engine == "sqlite":
         planned = sqlite_for(workspace.root)
     elif engine == "postgres":
-        from seedbed.plugins.resources.database import postgres_for
-        from seedbed.plugins.resources.postgres import Server
-
-        server = Server.parse(
-            str(section.get("database_server", "")),
-            password,
-            password_allowed=from_user_config("database_server"),
-        )
-        planned = postgres_for(workspace.facts.repository, workspace.facts.slug, server)
+        planned = postgres
     return Settings(
         provision=str(section.get("provision", "auto")),
         port_range=ports.parse_range(
@@ -143,6 +196,8 @@ def settings(workspace: Workspace) -> Settings:
         debug=bool(section.get("debug", True)),
         framework=str(section.get("framework", "")),
         password=planned.server.password if planned and planned.server else None,
+        mode=engine,
+        postgres=postgres,
     )
 
 

@@ -11,7 +11,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from seedbed.core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, EXIT_SETUP
+from seedbed.core.errors import EXIT_CONFIG, EXIT_NOT_FOUND
 from seedbed.plugins.resources import database, ports
 
 from tests.conftest import git, seedbed
@@ -114,11 +114,17 @@ def test_several_frameworks_are_listed_and_chosen_by_name(tmp_path: Path) -> Non
 
 def test_a_tracked_env_file_is_never_written(tmp_path: Path, offline: Path) -> None:
     root = project(tmp_path / "p", **{".env": "MINE=1\n"})
+    """Never written, never a failed setup (issue 13): the values go to the
+    processes seedbed runs, and the setup says so."""
     out = seedbed("setup", cwd=root)
-    assert out.returncode == EXIT_SETUP
-    assert "tracked by git" in out.stderr
+    assert out.returncode == 0, out.stderr
+    assert "tracked by git: not modified" in out.stderr
     assert (root / ".env").read_text() == "MINE=1\n"
-    assert ports.Registry().get(root) is None
+    port = ports.Registry().get(root)
+    assert port is not None
+    run = seedbed("run", "--", "sh", "-c", 'printf %s "$PORT"', cwd=root)
+    assert run.returncode == 0 and run.stdout == str(port.start), run.stderr
+    assert git("status", "--porcelain", cwd=root) == ""
 
 
 def test_a_missing_template_is_not_found_and_nothing_is_created(

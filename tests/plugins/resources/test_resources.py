@@ -18,7 +18,10 @@ from seedbed.plugins.resources.settings import settings
 
 from tests.plugins.frameworks.test_detect import workspace, write
 
-APP = "from flask import Flask\napp = Flask(__name__)\n"
+APP = (
+    "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
+    'app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]\n'
+)
 
 
 def closed_port() -> int:
@@ -85,7 +88,11 @@ def test_setup_steps_put_resources_before_migrations(repo: Path) -> None:
     interpreter = find(request_for(repo, "", {}))
     context = SetupContext(ws, interpreter, "uv", manager=pip_manager())
     steps = resources.seedbed_setup_steps(context)
-    assert [s.name for s in steps] == ["resources", "flask db upgrade"]
+    assert [s.name for s in steps] == [
+        "resources",
+        "flask db upgrade",
+        "resources: record migrations",
+    ]
     migrate = steps[1]
     assert migrate.env["PATH"].startswith(str(repo / ".venv" / "bin"))
     assert migrate.env["DATABASE_URL"].startswith("sqlite:///")
@@ -122,7 +129,11 @@ def test_one_setup_walks_the_project_tree_once(
     interpreter = find(request_for(repo, "", {}))
     context = SetupContext(ws, interpreter, "uv", manager=pip_manager())
     steps = resources.seedbed_setup_steps(context)
-    assert [s.name for s in steps] == ["resources", "flask db upgrade"]
+    assert [s.name for s in steps] == [
+        "resources",
+        "flask db upgrade",
+        "resources: record migrations",
+    ]
     assert resources.seedbed_run_env(ws)["FLASK_APP"] == str(repo / "app.py")
     registry = base.FrameworkRegistry.load(plugins.build())
     assert registry.choose(ws).name == "flask"
