@@ -31,6 +31,10 @@ HOOK_WHEELS = CACHE / "hook-wheels"
 HOOK_SOURCE = CACHE / "gates-hook-source"
 PRE_COMMIT_HOME = CACHE / "pre-commit"
 GATE_TOOLS = ("ruff", "mypy", "pytest", "pytest-cov", "alembic")
+# seedbed's pinned tool environment (plugins/gates/toolenv.py) is made from the
+# same wheelhouse, once per test session (SEEDBED_TOOLS_DIR below, not per-test
+# SEEDBED_HOME), so its pins are downloaded with the gate tools.
+TOOLS_DIR = CACHE / "seedbed-tools"
 # Run-time dependencies added to the hook source's copy of pyproject.toml when
 # pyproject.toml does not list them yet (the gates need detect-secrets and
 # PyYAML; core.worktreeinclude needs pathspec). A no-op once they are listed.
@@ -73,12 +77,17 @@ def clean_env(**extra: str) -> dict[str, str]:
         if not k.startswith(("GIT_DIR", "GIT_INDEX", "GIT_WORK", "PIP_", "UV_"))
         and k != "VIRTUAL_ENV"
     }
+    # The pinned tool environment is shared by every test of a session (and
+    # kept between sessions under .cache/), as it is by every worktree of a user.
+    env.setdefault("SEEDBED_TOOLS_DIR", str(TOOLS_DIR))
     env.update(extra)
     return env
 
 
 def tool_wheels() -> Path:
-    return _download(TOOL_WHEELS, list(GATE_TOOLS))
+    from seedbed.plugins.gates.toolenv import requirements
+
+    return _download(TOOL_WHEELS, [*GATE_TOOLS, *requirements(), "coverage"])
 
 
 def gate_wheelhouse(directory: Path) -> Path:
@@ -219,7 +228,6 @@ def gate_project(root: Path, dev_requirements: str = DEV_REQUIREMENTS) -> Path:
     (root / "requirements-dev.txt").write_text(dev_requirements)
     (root / "pyproject.toml").write_text(
         PYPROJECT.format(name="my-project", deps="", extra="")
-        + '\n[tool.mypy]\nexclude = ["tests/"]\n'
     )
     (root / ".gitignore").write_text(".venv/\n.seedbed/\n.env\n")
     git("add", "-A", cwd=root)

@@ -50,7 +50,8 @@ def seedbed_config_keys() -> Sequence[ConfigKey]:
 
 @hookimpl
 def seedbed_register_commands(cli: click.Group) -> None:
-    from seedbed.plugins.gates.commands import gate, init
+    from seedbed.plugins.gates.commands import gate, init, secrets
 
     cli.add_command(gate)
     cli.add_command(init)
+    cli.add_command(secrets)

@@ -181,3 +181,44 @@ def init(
             "post-checkout hooks listed in default_install_hook_types)"
         )
     return EXIT_FAILED if any(w.status == "skipped" for w in files) else 0
+
+
+@click.group("secrets")
+def secrets() -> None:
+    """The secrets gate's accepted findings (a detect-secrets baseline)."""
+
+
+@secrets.command("baseline")
+@json_option
+def secrets_baseline(as_json: bool) -> int:
+    """Accept the current findings: scan every tracked file (and the files
+    .worktreeinclude names) and write the baseline (`secrets_baseline`,
+    default .secrets.baseline). Commit it; the secrets gate then reports only
+    new findings. Review the findings first: `seedbed gate --all-files --only
+    secrets`.
+    """
+    from seedbed.core import app as application
+    from seedbed.plugins.gates import files as filelists
+    from seedbed.plugins.gates.secret_scan import write_baseline
+    from seedbed.plugins.gates.settings import BASELINE
+
+    app = application.load()
+    root = app.workspace.root
+    settings = app.workspace.config.section("gates")
+    name = str(settings.get("secrets_baseline") or BASELINE)
+    names = [
+        n
+        for n in dict.fromkeys(
+            [*filelists.tracked(root), *filelists.worktree_included(root)]
+        )
+        if n != name and (root / n).is_file() and not (root / n).is_symlink()
+    ]
+    accepted = write_baseline(root, names, root / name)
+    if as_json:
+        emit_json({"baseline": name, "accepted": accepted, "files": len(names)})
+    else:
+        click.echo(
+            f"wrote {name}: {accepted} finding(s) accepted in {len(names)} file(s) "
+            "scanned; commit it"
+        )
+    return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -29,7 +30,9 @@ def run_hook(name: str, argv: list[str] | None = None) -> int:
     try:
         app = application.load(Path.cwd())
         files = [_relative(app.workspace.root, f) for f in args.files]
-        results = run_gates(app, only=[name], files=files, via="pre-commit")
+        results = run_gates(
+            app, stage=hook_stage(), only=[name], files=files, via="pre-commit"
+        )
     except SeedbedError as exc:
         if args.json:
             print(json.dumps(exc.as_dict(), indent=2))
@@ -46,6 +49,19 @@ def run_hook(name: str, argv: list[str] | None = None) -> int:
         for line in render.details(results, messages=False):
             print(line)
     return 0 if all(r.passed for r in results) else 1
+
+
+def hook_stage() -> str | None:
+    """The git hook pre-commit runs for, when the variables say so for sure:
+    push refs mean pre-push; git's GIT_INDEX_FILE (set for a commit's hooks)
+    means pre-commit. Otherwise None, a full run (`pre-commit run` by hand).
+    The tests gate runs only the touched tests at pre-commit."""
+    if os.environ.get("PRE_COMMIT") != "1":
+        return None
+    push = ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_REMOTE_NAME", "PRE_COMMIT_LOCAL_BRANCH")
+    if any(os.environ.get(name) for name in push):
+        return "pre-push"
+    return "pre-commit" if os.environ.get("GIT_INDEX_FILE") else None
 
 
 def _relative(root: Path, name: str) -> str:

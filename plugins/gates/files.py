@@ -39,3 +39,11 @@ def worktree_included(root: Path) -> list[str]:
     return git_lines(
         root, "ls-files", "--others", "--ignored", f"--exclude-from={WORKTREEINCLUDE}"
     )
+
+
+def python_sources(root: Path) -> list[str]:
+    """The project's Python files: tracked, plus new ones git does not ignore
+    (never an environment or a cache folder inside the worktree)."""
+    return git_lines(
+        root, "ls-files", "-co", "--exclude-standard", "--", "*.py", "*.pyi"
+    )

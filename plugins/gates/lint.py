@@ -1,11 +1,16 @@
-"""The lint gate: `ruff check` with the project's rules (never fixing)."""
+"""The lint gate: the project's linter with its rules (never fixing).
+
+`ruff check` unless the project lints with flake8 and does not configure ruff
+(styles.py decides); tools the project lacks come from seedbed's pinned tool
+environment.
+"""
 
 from __future__ import annotations
 
 import re
 
 from seedbed.core.types import Finding, GateContext, GateResult
-from seedbed.plugins.gates import ruff_settings, tools
+from seedbed.plugins.gates import ruff_settings, styles, tools
 
 NAME = "lint"
 # concise format: path:row:col: CODE message
@@ -15,15 +20,19 @@ _LINE = re.compile(r"^(.+?):(\d+):\d+: ([A-Z]+[0-9]*|[a-z-]+)\b")
 class LintGate:
     name = NAME
     stage = "pre-commit"
-    description = "ruff check: the project's lint rules"
+    description = "the project's linter (ruff check, or flake8) and its rules"
 
     def run(self, context: GateContext) -> GateResult:
         files = ruff_settings.targets(context)
         if files is None:
             return GateResult(NAME, True, skipped=True, message="no Python files")
+        chosen = styles.detect(context.workspace)
+        if chosen.linter == "flake8":
+            listed = ruff_settings.listed_targets(context)
+            if listed is None:
+                return GateResult(NAME, True, skipped=True, message="no Python files")
+            return flake8(context, listed)
         tool = tools.find(context, "ruff")
-        if tool is None:
-            return tools.not_found(NAME, context, "ruff")
         argv = [
             tool.path,
             "check",
@@ -46,9 +55,30 @@ class LintGate:
             ran,
             findings,
             label="ruff check",
-            clean="no findings",
+            clean=f"no findings ({chosen.why})",
             dirty=f"{len(findings)} finding(s): see `ruff check`",
         )
+
+
+def flake8(context: GateContext, files: list[str]) -> GateResult:
+    tool = tools.find(context, "flake8")
+    length = ruff_settings.explicit_length(context)
+    argv = [tool.path, *([f"--max-line-length={length}"] if length else [])]
+    ran = tools.run(context, "flake8", [*argv, "--", *files])
+    findings = tuple(
+        Finding(m.group(1).removeprefix("./"), int(m.group(2)), m.group(3))
+        for line in ran.text.splitlines()
+        if (m := _LINE.match(line))
+    )
+    return tools.checker_result(
+        NAME,
+        tool,
+        ran,
+        findings,
+        label="flake8",
+        clean="no findings (flake8)",
+        dirty=f"{len(findings)} finding(s): see `flake8`",
+    )
 
 
 GATE = LintGate()

@@ -3,15 +3,30 @@
 Each package manager plugin owns its check (`Manager.lock_check`): uv runs
 `uv lock --check`, poetry `poetry check --lock`, pdm `pdm lock --check`. A
 manager without a lock (pip's requirements files) has nothing to check.
+
+Only a check that ran and disagreed is a `fail` (re-lock and commit). A check
+that could not run (the manager or the interpreter it needs is missing, a
+network or config error: any exit code but 1, or exit 1 with words saying
+so) is an `error` with the manager's own words and no drift is claimed.
 """
 
 from __future__ import annotations
+
+import re
 
 from seedbed.core import runner
 from seedbed.core.types import Finding, GateContext, GateResult
 from seedbed.plugins.gates import tools
 
 NAME = "lock"
+# Words in a manager's output meaning it could not check, whatever its exit code.
+_CANNOT = re.compile(
+    r"No (?:Python|interpreter)|interpreter .*not found|python.*not (?:installed|found)"
+    r"|not installed|No such file|Failed to (?:inspect|query|fetch|download)"
+    r"|NoCompatiblePythonVersionFound|not supported by the project"
+    r"|network|connection",
+    re.I,
+)
 
 
 class LockGate:
@@ -38,12 +53,20 @@ class LockGate:
             env=runner.child_env(env),
             timeout=step.timeout or tools.TOOL_TIMEOUT,
         )
-        # 127: the manager could not start, so the lock was never checked.
-        drift = not result.ok and result.exit_code != 127
+        said = result.output_tail.strip()
+        # Exit 1 alone means "the lock disagrees"; 127 is a manager that could
+        # not start, 2 (uv) an error before any comparison.
+        drift = result.exit_code == 1 and not _CANNOT.search(said)
+        cannot = not result.ok and not drift
         if result.ok:
             message = f"{manager.name}: lock agrees with pyproject.toml"
-        elif not drift:
-            message = f"{manager.name}: {result.output_tail.strip()}"
+        elif cannot:
+            last = said.splitlines()[-1] if said else f"exit {result.exit_code}"
+            message = (
+                f"{manager.name}: the lock could not be checked ({last}); "
+                "fix that (e.g. install the interpreter the project pins, or "
+                f"{manager.name} itself) and run the gate again"
+            )
         else:
             message = (
                 f"{manager.name}: the lock file does not match pyproject.toml "
@@ -56,6 +79,7 @@ class LockGate:
             message=message,
             tool=step.argv[0] if step.argv else "",
             output="" if result.ok else tools.tail(result.output_tail),
+            error=cannot,
         )
 
 

@@ -36,8 +36,8 @@ class MigrationsGate:
     def run(self, context: GateContext) -> GateResult:
         root = context.workspace.root
         results = []
-        if (root / "alembic.ini").is_file():
-            results.append(alembic(context))
+        for folder in alembic_folders(root):
+            results.append(alembic(context, folder))
         if (root / "manage.py").is_file():
             results.append(django(context))
         if not results:
@@ -48,11 +48,24 @@ class MigrationsGate:
         return GateResult(
             NAME,
             not failed,
+            error=bool(failed) and all(r.error for r in failed),
             findings=tuple(f for r in results for f in r.findings),
             message="; ".join(r.message for r in results),
             tool=", ".join(r.tool for r in results if r.tool),
             output="\n".join(r.output for r in failed if r.output),
         )
+
+
+def alembic_folders(root: Path) -> list[Path]:
+    """The root when it holds alembic.ini, else each top-level folder that
+    does (a `backend/` with its own alembic.ini)."""
+    if (root / "alembic.ini").is_file():
+        return [root]
+    return [
+        d
+        for d in sorted(root.iterdir())
+        if not d.name.startswith(".") and (d / "alembic.ini").is_file()
+    ]
 
 
 def script_location(root: Path) -> Path:
@@ -82,19 +95,21 @@ def static_heads(root: Path) -> list[str]:
     return sorted(rev for rev in revisions if rev not in parents)
 
 
-def alembic(context: GateContext) -> GateResult:
-    root = context.workspace.root
-    tool = tools.find(context, "alembic")
+def alembic(context: GateContext, root: Path) -> GateResult:
+    """One alembic.ini's heads; root is the folder holding it."""
+    tool = tools.in_env(context, "alembic")
     output = ""
-    if tool is not None and tool.origin == "environment":
-        ran = tools.run(context, "alembic heads", [tool.path, "heads"])
+    if tool is not None:
+        ran = tools.run(context, "alembic heads", [tool.path, "heads"], cwd=root)
         if not ran.ok:
             return GateResult(
                 NAME,
                 False,
-                message=f"alembic heads could not run (exit {ran.result.exit_code})",
+                message=f"alembic heads could not run (exit {ran.result.exit_code}):"
+                " the heads were not checked; see its output",
                 tool=tool.describe(),
                 output=tools.tail(ran.text),
+                error=True,
             )
         heads = sorted(
             m.group(1)
@@ -104,7 +119,9 @@ def alembic(context: GateContext) -> GateResult:
         described, output = tool.describe(), ran.text
     else:
         heads, described = static_heads(root), "alembic revision files (read)"
-    files = {rev: file for rev, (file, _) in revision_files(root).items()}
+    top = context.workspace.root
+    prefix = "" if root == top else f"{root.relative_to(top)}/"
+    files = {rev: prefix + f for rev, (f, _) in revision_files(root).items()}
     if len(heads) > 1:
         return GateResult(
             NAME,
@@ -121,10 +138,16 @@ def alembic(context: GateContext) -> GateResult:
 
 
 def django(context: GateContext) -> GateResult:
-    python = tools.env_python(context)
-    if python is None:
+    python = tools.require_python(context, "check Django's migrations")
+    if not tools.env_has(context, "django"):
         return GateResult(
-            NAME, False, message="Django: no environment to run manage.py in"
+            NAME,
+            False,
+            message="Django: cannot check migrations: Django is not installed in "
+            "the worktree's environment; run `seedbed setup` (see `seedbed "
+            "status` if it failed)",
+            tool=str(python),
+            error=True,
         )
     argv = [str(python), "manage.py", "makemigrations", "--check", "--dry-run"]
     ran = tools.run(context, "makemigrations --check", [*argv, "--no-input"])
@@ -139,6 +162,16 @@ def django(context: GateContext) -> GateResult:
     ]
     if "Conflicting migrations" in ran.text:
         findings.append(Finding("migrations", 0, "conflicting migrations"))
+    if not findings:  # it failed before comparing models and migrations
+        return GateResult(
+            NAME,
+            False,
+            message="Django: manage.py makemigrations --check could not run "
+            f"(exit {ran.result.exit_code}): see its output",
+            tool=str(python),
+            output=tools.tail(ran.text),
+            error=True,
+        )
     return GateResult(
         NAME,
         False,

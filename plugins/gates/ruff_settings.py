@@ -22,6 +22,14 @@ def config_args(context: GateContext) -> list[str]:
     return ["--config", f"line-length = {length}"]
 
 
+def explicit_length(context: GateContext) -> int | None:
+    """line_length when [tool.seedbed.gates] sets it (black, isort and flake8
+    otherwise keep the project's own setting)."""
+    if "gates.line_length" not in context.workspace.config.origins:
+        return None
+    return int(context.settings.get("line_length", LINE_LENGTH))
+
+
 def cache_env(context: GateContext) -> dict[str, str]:
     return {"RUFF_CACHE_DIR": str(tools.cache_dir(context.workspace, "ruff"))}
 
@@ -32,5 +40,21 @@ def targets(context: GateContext) -> list[str] | None:
     None when files were given but none is Python (nothing to do).
     """
     if not context.files:
-        return ["."]
+        from seedbed.plugins.gates.files import python_sources
+
+        return ["."] if python_sources(context.workspace.root) else None
     return tools.python_files(context.files) or None
+
+
+def listed_targets(context: GateContext) -> list[str] | None:
+    """Like targets, but naming every Python file of the project instead of
+    "." (black, isort and flake8 would otherwise walk into .venv)."""
+    if context.files:
+        return tools.python_files(context.files) or None
+    from seedbed.plugins.gates.files import python_sources
+
+    return [
+        f
+        for f in python_sources(context.workspace.root)
+        if (context.workspace.root / f).is_file()
+    ] or None

@@ -4,7 +4,9 @@ Why detect-secrets (Yelp): a maintained library with one plugin per credential
 kind (AWS keys, private keys, basic-auth URLs, GitHub/Slack/Stripe tokens, high
 entropy strings, keyword assignments), filters that drop common false positives,
 and a baseline file format (`detect-secrets scan > .secrets.baseline`) for
-accepting known findings, which hand-written regexes would lack. It runs
+accepting known findings (`seedbed secrets baseline` writes one), which
+hand-written regexes would lack. secret_filters.py drops the known false
+positives (lock-file hashes, pre-commit `rev:` SHAs, seedbed's own keys). It runs
 in-process, so this gate needs nothing from the project's environment.
 
 Findings carry file, line and the detector's name; the secret's value is never
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from seedbed.core.types import Finding, GateContext, GateResult
 from seedbed.plugins.gates import files as filelists
+from seedbed.plugins.gates import secret_filters
 from seedbed.plugins.gates.settings import BASELINE
 
 NAME = "secrets"
@@ -42,12 +45,13 @@ class SecretsGate:
         try:
             findings = scan(root, names, root / baseline_name)
         except BaselineError as exc:
-            return GateResult(NAME, False, message=str(exc))
+            return GateResult(NAME, False, message=str(exc), error=True)
         if findings:
+            where = len({f.file for f in findings})
             message = (
-                f"{len(findings)} potential secret(s) in {len(names)} file(s) "
-                f"(values not shown); remove them, or accept known ones in "
-                f"{baseline_name} (detect-secrets scan > {baseline_name})"
+                f"{len(findings)} potential secret(s) in {where} file(s) "
+                f"(values not shown); remove them, or accept known ones with "
+                f"`seedbed secrets baseline` (writes {baseline_name})"
             )
         else:
             message = f"no secrets in {len(names)} file(s)"
@@ -95,8 +99,7 @@ def scan(root: Path, names: Sequence[str], baseline: Path) -> list[Finding]:
             except (UnableToReadBaselineError, KeyError, ValueError) as exc:
                 raise BaselineError(
                     f"{baseline}: not a detect-secrets baseline ({type(exc).__name__});"
-                    " recreate it with `detect-secrets scan > "
-                    f"{baseline.name}`"
+                    " recreate it with `seedbed secrets baseline`"
                 ) from exc
         found = SecretsCollection(root=str(root))
         for name in names:
@@ -104,11 +107,46 @@ def scan(root: Path, names: Sequence[str], baseline: Path) -> list[Finding]:
     # Compare by (file, hash, kind) ourselves: with a root, the scanner's
     # records carry absolute paths and never equal the baseline's relative ones.
     accepted = {(f, s.secret_hash, s.type) for f, s in known or ()}
-    return [
-        Finding(filename, int(secret.line_number or 0), str(secret.type))
-        for filename, secret in found
-        if (filename, secret.secret_hash, secret.type) not in accepted
-    ]
+    return secret_filters.keep(
+        root,
+        [
+            Finding(filename, int(secret.line_number or 0), str(secret.type))
+            for filename, secret in found
+            if (filename, secret.secret_hash, secret.type) not in accepted
+        ],
+    )
+
+
+def write_baseline(root: Path, names: Sequence[str], baseline: Path) -> int:
+    """Write a detect-secrets baseline accepting the current findings in names
+    (minus the known false positives); returns how many it accepts."""
+    import json
+
+    from detect_secrets.core import baseline as ds_baseline
+    from detect_secrets.core.secrets_collection import SecretsCollection
+    from detect_secrets.settings import default_settings
+    from seedbed.core.files import write_atomic
+
+    with default_settings():
+        found = SecretsCollection(root=str(root))
+        for name in names:
+            found.scan_file(name)
+        for filename in list(found.data):
+            kept = {
+                secret
+                for secret in found.data[filename]
+                if not secret_filters.is_false_positive(
+                    root,
+                    Finding(filename, int(secret.line_number or 0), str(secret.type)),
+                )
+            }
+            if kept:
+                found.data[filename] = kept
+            else:
+                del found.data[filename]
+        data = ds_baseline.format_for_output(found)
+    write_atomic(baseline, json.dumps(data, indent=2) + "\n")
+    return sum(len(secrets) for secrets in found.data.values())
 
 
 GATE = SecretsGate()

@@ -3,11 +3,12 @@
 Where a tool comes from, first match wins:
   1. the worktree's environment (`<env>/bin/<tool>`), so the project's pinned
      version runs with the project's packages importable;
-  2. beside seedbed (the environment seedbed runs from: `uv tool install`,
-     pipx, or pre-commit's hook environment);
-  3. PATH.
+  2. seedbed's pinned tool environment (toolenv.py: ruff, mypy, black, isort,
+     flake8), made once with uv and shared by every worktree.
 Every command runs through the package manager's `run_command` (the env's
-bin/ first on PATH, VIRTUAL_ENV set) and core.runner; never a shell.
+bin/ first on PATH, VIRTUAL_ENV set) and core.runner; never a shell. A tool
+that cannot be had raises SeedbedError, which the gate run reports as `error`
+(could not judge the code), never `fail`.
 
 Caches that are safe to share live under `<common git dir>/seedbed/cache/`, so a
 new worktree's first run is warm (docs/gates.md says why sharing is safe).
@@ -15,8 +16,6 @@ new worktree's first run is warm (docs/gates.md says why sharing is safe).
 
 from __future__ import annotations
 
-import shutil
-import sys
 import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -25,10 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from seedbed.core import runner
+from seedbed.core.errors import EXIT_ENVIRONMENT, SeedbedError
 from seedbed.core.types import Finding, GateContext, GateResult, StepResult
 from seedbed.core.workspace import Workspace
+from seedbed.plugins.gates import toolenv
 
-ORIGINS = ("environment", "seedbed", "PATH")
+ORIGINS = ("environment", "seedbed tools")
 TOOL_TIMEOUT = 1800.0
 
 
@@ -48,24 +49,29 @@ def env_bin(context: GateContext) -> Path | None:
     return context.manager.env_dir(context.workspace) / "bin"
 
 
-def find(context: GateContext, name: str) -> Tool | None:
-    candidates: list[tuple[Path | None, str]] = [
-        (env_bin(context), "environment"),
-        (Path(sys.executable).parent, "seedbed"),
-    ]
-    for folder, origin in candidates:
-        if folder is not None and (folder / name).is_file():
-            return Tool(name, str(folder / name), origin)
-    found = shutil.which(name)
-    return Tool(name, found, "PATH") if found else None
+def in_env(context: GateContext, name: str) -> Tool | None:
+    folder = env_bin(context)
+    if folder is not None and (folder / name).is_file():
+        return Tool(name, str(folder / name), "environment")
+    return None
+
+
+def find(context: GateContext, name: str) -> Tool:
+    """The project's own tool, else seedbed's pinned one (made when needed)."""
+    own = in_env(context, name)
+    if own is not None:
+        return own
+    if name not in toolenv.PINS:
+        raise SeedbedError(missing_message(context, name), exit_code=EXIT_ENVIRONMENT)
+    return Tool(name, str(toolenv.ensure(name)), "seedbed tools")
 
 
 def missing_message(context: GateContext, name: str) -> str:
     where = env_bin(context)
     inside = f"the worktree's environment ({where.parent})" if where else "no env"
     return (
-        f"{name} not found in {inside}, beside seedbed or on PATH: add {name} to "
-        "the project's dev dependencies and run `seedbed setup`"
+        f"{name} not found in {inside}: add {name} to the project's dev "
+        "dependencies and run `seedbed setup`"
     )
 
 
@@ -73,6 +79,37 @@ def env_python(context: GateContext) -> Path | None:
     folder = env_bin(context)
     python = folder / "python" if folder else None
     return python if python and python.exists() else None
+
+
+def require_python(context: GateContext, purpose: str) -> Path:
+    """The worktree env's interpreter, or an error saying how to get one."""
+    python = env_python(context)
+    if python is not None:
+        return python
+    if context.manager is None:
+        raise SeedbedError(
+            f"cannot {purpose}: no Python project detected here",
+            "run the gate from the project's worktree",
+            EXIT_ENVIRONMENT,
+        )
+    where = context.manager.env_dir(context.workspace)
+    raise SeedbedError(
+        f"cannot {purpose}: the worktree's environment is missing ({where})",
+        "run `seedbed setup` (see `seedbed status` for why the last sync failed)",
+        EXIT_ENVIRONMENT,
+    )
+
+
+def env_has(context: GateContext, module: str) -> bool:
+    """Whether the worktree's environment installs a top-level module
+    (a package folder or a module file); no process is started."""
+    folder = env_bin(context)
+    if folder is None:
+        return False
+    for site in folder.parent.glob("lib/python*/site-packages"):
+        if (site / module).is_dir() or (site / f"{module}.py").is_file():
+            return True
+    return False
 
 
 def cache_dir(workspace: Workspace, tool: str) -> Path:
@@ -106,8 +143,10 @@ def run(
     argv: Sequence[str],
     extra_env: Mapping[str, str] | None = None,
     timeout: float = TOOL_TIMEOUT,
+    cwd: Path | None = None,
 ) -> Ran:
-    """Run argv in the worktree root, inside its environment when there is one."""
+    """Run argv in the worktree root (or cwd), inside its environment when
+    there is one."""
     workspace = context.workspace
     env: dict[str, str] = dict(context.run_env)
     if context.manager is not None:
@@ -119,7 +158,7 @@ def run(
         result = runner.run_argv(
             name,
             argv,
-            cwd=workspace.root,
+            cwd=cwd or workspace.root,
             env=runner.child_env(env),
             timeout=timeout,
             log=log,
@@ -132,11 +171,6 @@ def run(
     if lines and lines[-1].startswith("# exit "):
         lines = lines[:-1]
     return Ran(result, "\n".join(lines))
-
-
-def not_found(gate: str, context: GateContext, name: str) -> GateResult:
-    """The failing result of a gate whose tool is nowhere to be found."""
-    return GateResult(gate, False, message=missing_message(context, name))
 
 
 def checker_result(
@@ -158,10 +192,11 @@ def checker_result(
     elif code == 1:
         message = dirty
     else:
-        message = f"{label} could not run (exit {code})"
+        message = f"{label} could not run (exit {code}): see its output"
     return GateResult(
         gate,
         code == 0,
+        error=code not in (0, 1),
         figure=float(len(findings)),
         findings=findings,
         message=message,

@@ -116,7 +116,7 @@ def test_lock_gate_passes_in_agreement_and_fails_on_drift(
 
 
 @pytest.mark.parametrize("kind", ("poetry", "pdm"))
-def test_lock_gate_without_the_manager_fails_without_claiming_drift(
+def test_lock_gate_without_the_manager_is_an_error_without_claiming_drift(
     kind: str,
     tmp_path: Path,
     offline: Path,
@@ -127,8 +127,9 @@ def test_lock_gate_without_the_manager_fails_without_claiming_drift(
     monkeypatch.setenv("PATH", without_tools(os.environ["PATH"]))
     assert shutil.which(kind) is None
     result = gate(main, "lock")
-    assert result["status"] == "fail", result
-    assert result["message"] == f"{kind}: cannot run {kind}: No such file or directory"
+    assert result["status"] == "error", result
+    assert f"cannot run {kind}: No such file or directory" in result["message"]
+    assert "re-lock" not in result["message"]
     assert result["findings"] == []  # never checked, so no drift is claimed
 
 
@@ -247,3 +248,27 @@ def test_migrations_gate_fails_on_two_leaf_migrations_in_one_app(
         "    operations = []\n"
     )
     assert gate(django_site, "migrations")["status"] == "pass"
+
+
+# --- tests: manage.py test for a Django project without pytest ------------------
+
+
+def test_tests_gate_runs_manage_py_test_without_pytest(django_site: Path) -> None:
+    tests = django_site / "notes" / "tests.py"
+    tests.write_text(
+        "from django.test import SimpleTestCase\n\n\n"
+        "class Plain(SimpleTestCase):\n"
+        "    def test_ok(self):\n"
+        "        self.assertEqual(1 + 1, 2)\n"
+    )
+    result = gate(django_site, "tests")
+    assert result["status"] == "pass", result
+    assert result["tool"] == str(django_site / ".venv" / "bin" / "python")
+    assert "coverage not measured" in result["message"]
+    bad = "\n    def test_bad(self):\n        self.assertEqual(1, 2)\n"
+    tests.write_text(tests.read_text() + bad)
+    failed = gate(django_site, "tests")
+    assert failed["status"] == "fail", failed
+    (finding,) = failed["findings"]
+    assert finding["file"].startswith("notes.tests.Plain"), finding
+    assert finding["kind"] == "fail: test_bad"

@@ -165,7 +165,7 @@ def test_baseline_accepts_known_findings(tmp_path: Path) -> None:
 def test_broken_baseline_is_a_clear_failure(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("x = 1\n")
     (tmp_path / ".secrets.baseline").write_text("not json")
-    with pytest.raises(secret_scan.BaselineError, match="detect-secrets scan"):
+    with pytest.raises(secret_scan.BaselineError, match="seedbed secrets baseline"):
         secret_scan.scan(tmp_path, ["a.py"], tmp_path / ".secrets.baseline")
 
 
