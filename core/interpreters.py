@@ -1,7 +1,8 @@
 """Find the Python interpreter a worktree asks for, among those on this machine.
 
-The request comes from config `python`, else `.python-version`, else the
-project's `requires-python`, else the first python3 on PATH. Candidates: PATH,
+The request comes from config `python`, else the manager's version files
+(`.python-version`; pip projects also `runtime.txt`, `python-3.12.1`), else
+the project's `requires-python`, else the first python3 on PATH. Candidates: PATH,
 pyenv's versions and the folders package managers say their tools installed
 interpreters into (`Manager.interpreter_dirs`). Versions are guessed from paths first,
 so only the chosen interpreter is started (each start costs about 20 ms).
@@ -36,14 +37,24 @@ class Request:
     path: Path | None = None  # an explicit interpreter path
 
 
-def request_for(root: Path, configured: str, pyproject: Mapping[str, Any]) -> Request:
+VERSION_FILES = (".python-version",)
+
+
+def request_for(
+    root: Path,
+    configured: str,
+    pyproject: Mapping[str, Any],
+    version_files: Sequence[str] = VERSION_FILES,
+) -> Request:
     if configured:
         return _parse(configured, "config key 'python'")
-    version_file = root / ".python-version"
-    if version_file.is_file():
+    for name in version_files:
+        version_file = root / name
+        if not version_file.is_file():
+            continue
         lines = [
             line.strip()
-            for line in version_file.read_text().splitlines()
+            for line in version_file.read_text(errors="replace").splitlines()
             if line.strip() and not line.startswith("#")
         ]
         if lines:
@@ -60,7 +71,7 @@ def _parse(text: str, origin: str) -> Request:
     text = text.strip()
     if "/" in text:
         return Request(None, text, origin, Path(text))
-    bare = text.removeprefix("cpython-").removeprefix("python")
+    bare = text.removeprefix("cpython-").removeprefix("python").removeprefix("-")
     if re.fullmatch(r"\d+(\.\d+){0,2}", bare):
         parts = bare.split(".")
         spec = f"=={bare}" if len(parts) == 3 else f"=={bare}.*"
@@ -188,6 +199,7 @@ def find(request: Request, extra_dirs: Sequence[Path] = ()) -> Interpreter:
             continue
         if (
             guess
+            and len(guess.split(".")) == 2
             and request.spec is not None
             and not _minor_may_match(request.spec, guess)
         ):
@@ -199,20 +211,51 @@ def find(request: Request, extra_dirs: Sequence[Path] = ()) -> Interpreter:
         if matches(request.spec, version):
             return Interpreter(path, version)
         found_versions.append(version)
+    raise missing(request, found_versions)
+
+
+def missing(
+    request: Request, found_versions: Sequence[str], how: str = ""
+) -> EnvironmentProblem:
+    """The error for a request no interpreter here meets; how: the ways to get
+    one (the manager's, else the general ones)."""
     wanted = f"Python {request.text} (from {request.origin})"
-    found = ", ".join(sorted(set(found_versions), key=_sort_key)) or "none"
-    raise EnvironmentProblem(
+    versions = distinct(found_versions)
+    found = ", ".join(versions) or "none"
+    short = _short_request(request.text)
+    how = how or (
+        f"install Python {short} (`pyenv install {short}`, or your system's package)"
+    )
+    return EnvironmentProblem(
         f"no interpreter for {wanted} on this machine; found: {found}",
-        "install that Python, or set `python` in [tool.seedbed] to one that exists",
+        f"{how}, or set `python` in [tool.seedbed] or .seedbed.toml to one that exists",
         wanted=request.text,
-        found=found_versions,
+        found=versions,
     )
 
 
+def distinct(versions: Sequence[str]) -> list[str]:
+    """Each interpreter once, oldest first: a version guessed from a name
+    ("3.11") goes when an exact one of its series ("3.11.7") is known."""
+    exact = {v for v in versions if len(v.split(".")) >= 3}
+    kept = {
+        v
+        for v in versions
+        if len(v.split(".")) >= 3 or not any(e.startswith(v + ".") for e in exact)
+    }
+    return sorted(kept, key=_sort_key)
+
+
+def _short_request(text: str) -> str:
+    """A version to name in an install hint ("3.14" for "3.14", ">=3.14")."""
+    found = re.search(r"\d+\.\d+(\.\d+)?", text)
+    return found.group(0) if found else text
+
+
 def _minor_may_match(spec: SpecifierSet, guess: str) -> bool:
-    """A guessed X.Y may match when some X.Y.Z does: try the ends of the range."""
+    """A guessed X.Y may match when some X.Y.Z does (an exact pin included)."""
     major_minor = ".".join(guess.split(".")[:2])
-    return any(matches(spec, f"{major_minor}.{patch}") for patch in (0, 1, 5, 10, 30))
+    return any(matches(spec, f"{major_minor}.{patch}") for patch in range(50))
 
 
 def _sort_key(version: str) -> list[int]:

@@ -17,7 +17,7 @@ from typing import Any, cast
 import pluggy
 from seedbed.core import hookspecs
 from seedbed.core.errors import ConfigError, SeedbedError
-from seedbed.core.types import ConfigKey, Manager, PluginInfo
+from seedbed.core.types import ConfigKey, Manager
 
 GROUP = "seedbed"
 
@@ -106,6 +106,26 @@ class Registry:
                 "known managers: " + ", ".join(sorted(self.managers)),
                 key="manager",
             ) from None
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """One loaded (or blocked) plugin, for `seedbed plugins`."""
+
+    name: str
+    module: str
+    distribution: str
+    hooks: tuple[str, ...]
+    blocked: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "module": self.module,
+            "distribution": self.distribution,
+            "hooks": list(self.hooks),
+            "blocked": self.blocked,
+        }
 
 
 def describe(pm: pluggy.PluginManager) -> list[PluginInfo]:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from seedbed.core.errors import SeedbedError
+    from seedbed.core.interpreters import Request
     from seedbed.core.plugins import Registry
     from seedbed.core.workspace import Workspace
 
@@ -220,6 +222,20 @@ class Manager(Protocol):
         """Folders whose entries' bin/python3 are interpreters its tool installed."""
         return ()
 
+    def version_files(self) -> tuple[str, ...]:
+        """Files naming the project's Python, after the `python` setting."""
+        return (".python-version",)
+
+    def provide_python(
+        self, workspace: Workspace, request: Request, missing: SeedbedError
+    ) -> Interpreter | None:
+        """An interpreter the manager's tool finds or installs (None: raise missing)."""
+        return None
+
+    def describe_install(self, workspace: Workspace) -> Mapping[str, Any]:
+        """What a setup installs and why (status's `installed`; {}: nothing)."""
+        return {}
+
 
 # --- frameworks ---------------------------------------------------------------
 
@@ -378,21 +394,3 @@ class GcAction:
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
-
-
-@dataclass(frozen=True)
-class PluginInfo:
-    name: str
-    module: str
-    distribution: str
-    hooks: tuple[str, ...]
-    blocked: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "module": self.module,
-            "distribution": self.distribution,
-            "hooks": list(self.hooks),
-            "blocked": self.blocked,
-        }

@@ -1,4 +1,7 @@
-"""`seedbed status`: is this worktree ready, and how did its last setup go?"""
+"""`seedbed status`: is this worktree ready, and how did its last setup go?
+
+Exit 0 when ready, 1 when not (stale, running, interrupted, failed, missing:
+the output says which), so `seedbed status && ...` is a readiness check."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 import click
 from seedbed.core import state
 from seedbed.core.cli.output import disk_errors, emit_json, json_option, table
+from seedbed.core.errors import EXIT_FAILED, EXIT_OK, SeedbedError
 
 
 def describe(root: Path) -> dict[str, Any]:
@@ -37,11 +41,60 @@ def describe(root: Path) -> dict[str, Any]:
             package_count=ready.get("package_count"),
             seconds=ready.get("seconds"),
             steps=ready.get("steps", []),
+            installed=installed(root, ready),
         )
     if last.get("status") == "failed":
         info["last_error"] = last.get("error", "")
         info["log"] = last.get("log", "")
     return info
+
+
+def installed(root: Path, ready: dict[str, Any]) -> dict[str, Any] | None:
+    """Which files, extras and groups the ready environment got, and why:
+    the marker's `install` when the manager recorded it there, else the
+    record its last setup wrote (.seedbed/install.json) for this manager."""
+    found = ready.get("install")
+    if not isinstance(found, dict) or not found:
+        found = _record(root)
+        if found is None or found.get("manager") != ready.get("manager"):
+            return None
+    keys = ("source", "files", "included", "skipped", "extras", "groups")
+    out: dict[str, Any] = {
+        key: found.get(key, [] if key != "source" else "") for key in keys
+    }
+    out["editable"] = bool(found.get("editable", False))
+    out["reasons"] = list(found.get("reasons", []))
+    return out
+
+
+def _record(root: Path) -> dict[str, Any] | None:
+    import json
+
+    try:
+        data = json.loads((state.state_dir(root) / "install.json").read_text())
+    except (OSError, ValueError, SeedbedError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _show_installed(info: dict[str, Any]) -> None:
+    found = info.get("installed")
+    if not found:
+        return
+    parts = [
+        ("files", found["files"]),
+        ("extras", found["extras"]),
+        ("groups", found["groups"]),
+        ("left out", found["skipped"]),
+    ]
+    for label, values in parts:
+        if values:
+            click.echo(f"  {label}: {', '.join(values)}")
+    extra = sorted(set(found["included"]) - set(found["files"]))
+    if extra:
+        click.echo(f"  included with -r: {', '.join(extra)}")
+    for reason in found["reasons"]:
+        click.echo(f"    why: {reason}")
 
 
 @click.command("status")
@@ -53,9 +106,10 @@ def command(as_json: bool) -> int:
 
     facts = Workspace.facts_for(Path.cwd())
     info = describe(facts.root)
+    code = EXIT_OK if info["status"] == "ready" else EXIT_FAILED
     if as_json:
         emit_json(info)
-        return 0
+        return code
     click.echo(f"{facts.root.name}: {info['status']}")
     for key in (
         "manager",
@@ -67,6 +121,7 @@ def command(as_json: bool) -> int:
     ):
         if info.get(key) is not None:
             click.echo(f"  {key.replace('_', ' ')}: {info[key]}")
+    _show_installed(info)
     if info.get("steps"):
         rows = [
             [s["name"], f"{s['seconds']:.2f} s", str(s["exit_code"])]
@@ -83,4 +138,4 @@ def command(as_json: bool) -> int:
         click.echo(f"  log: {info['log']}; retry with `seedbed setup`")
     elif info["status"] in ("missing", "stale", "interrupted"):
         click.echo("  run `seedbed setup` to prepare it")
-    return 0
+    return code

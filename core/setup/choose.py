@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from seedbed.core import interpreters
 from seedbed.core.app import App
-from seedbed.core.errors import ConfigError, SetupError
+from seedbed.core.errors import ConfigError, EnvironmentProblem, SetupError
 from seedbed.core.types import Detection, Interpreter, Manager
 from seedbed.core.workspace import Workspace
 
@@ -52,14 +52,32 @@ def best(found: list[Detection], priority: dict[str, int], where: str) -> str:
 
 def interpreter(app: App, manager: Manager) -> Interpreter:
     """The machine's interpreter the request names; for a manager that
-    installs its own (provides_python), the environment's and its file's spec."""
+    installs its own (provides_python), the environment's and its file's spec.
+
+    When none here meets the request, a manager that can find or provide
+    one itself (`provide_python`) is asked before setup is refused; its
+    error names its own ways to get one."""
     workspace: Workspace = app.workspace
     if manager.provides_python:
         wanted = manager.python_request(workspace)
         path = manager.env_python(workspace)
         return Interpreter(path, str(wanted or "from environment file"))
-    request = interpreters.request_for(
-        workspace.root, str(workspace.config["python"]), workspace.pyproject
-    )
+    request = python_request(workspace, manager)
     dirs = [d for m in app.registry.managers.values() for d in m.interpreter_dirs()]
-    return interpreters.find(request, dirs)
+    try:
+        return interpreters.find(request, dirs)
+    except EnvironmentProblem as missing:
+        # The manager's own tool may find or provide one (uv), else the error.
+        found = manager.provide_python(workspace, request, missing)
+        if found is None:
+            raise
+        return found
+
+
+def python_request(workspace: Workspace, manager: Manager) -> interpreters.Request:
+    """What interpreter the worktree asks for: config `python`, the manager's
+    version files, then requires-python."""
+    names = tuple(manager.version_files())
+    return interpreters.request_for(
+        workspace.root, str(workspace.config["python"]), workspace.pyproject, names
+    )

@@ -201,7 +201,7 @@ def create_venv_step(
             "uv venv",
             argv,
             cwd=workspace.root,
-            env={**uv_base_env(), **(env or {})},
+            env={**uv_base_env(workspace), **(env or {})},
             labels={"installer": "uv"},
         )
     argv = (str(context.interpreter.path), "-m", "venv", str(environment))
@@ -210,10 +210,45 @@ def create_venv_step(
     return Step("venv", argv, cwd=workspace.root, env=dict(env or {}))
 
 
-def uv_base_env() -> dict[str, str]:
-    # Never download an interpreter behind the user's back; no progress bars in
-    # logs. The cache is left where the user keeps it.
-    return {"UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1"}
+def uv_base_env(workspace: Workspace | None = None) -> dict[str, str]:
+    """No progress bars in logs; the cache is left where the user keeps it.
+    Interpreter downloads follow the user's policy (UV_PYTHON_DOWNLOADS, or
+    `python-downloads` in uv's config files); without one, uv never downloads
+    an interpreter behind the user's back."""
+    env = {"UV_NO_PROGRESS": "1"}
+    if not python_downloads(workspace):
+        env["UV_PYTHON_DOWNLOADS"] = "never"
+    return env
+
+
+def python_downloads(workspace: Workspace | None = None) -> str:
+    """The user's own uv interpreter download policy ("" when unset):
+    UV_PYTHON_DOWNLOADS, else `python-downloads` in the project's
+    pyproject.toml [tool.uv] or uv.toml, else in the user's uv.toml."""
+    value = os.environ.get("UV_PYTHON_DOWNLOADS", "").strip()
+    if value:
+        return value
+    tables: list[Mapping[str, Any]] = []
+    if workspace is not None:
+        tables.append(workspace.pyproject.get("tool", {}).get("uv", {}))
+        tables.append(_toml(workspace.root / "uv.toml"))
+    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    tables.append(_toml(Path(config) / "uv" / "uv.toml"))
+    for table in tables:
+        found = table.get("python-downloads") if isinstance(table, Mapping) else None
+        if isinstance(found, str) and found.strip():
+            return found.strip()
+    return ""
+
+
+def _toml(path: Path) -> Mapping[str, Any]:
+    import tomllib
+
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
 
 
 def link_mode_args(workspace: Workspace) -> tuple[str, ...]:

@@ -143,10 +143,15 @@ def frontend(workspace: Workspace) -> tuple[str, str]:
         found = shutil.which(name)
         if found:
             return name, found
+    # Where the user would set it: pyproject.toml only when the project has one.
+    where = (
+        "[tool.seedbed.conda] frontend in pyproject.toml"
+        if (workspace.root / "pyproject.toml").is_file()
+        else "frontend in the [conda] table of .seedbed.toml"
+    )
     raise EnvironmentProblem(
         f"this is a conda project but {' or '.join(order)} is not on PATH",
-        "install conda, mamba or micromamba (or set [tool.seedbed.conda] "
-        "frontend), then `seedbed setup`",
+        f"install conda, mamba or micromamba (or set {where}), then `seedbed setup`",
     )
 
 

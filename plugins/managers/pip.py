@@ -11,13 +11,14 @@ anything is installed.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+import functools
+import subprocess
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from seedbed.core.errors import ConfigError
 from seedbed.core.hookspecs import hookimpl
-from seedbed.core.paths import confine, inside
 from seedbed.core.types import (
     ConfigKey,
     Detection,
@@ -27,38 +28,55 @@ from seedbed.core.types import (
     Watch,
 )
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.managers import base
+from seedbed.plugins.managers import base, devset, record
 from seedbed.plugins.managers.uv import uv_env
 from seedbed.plugins.managers.venv import VenvManager
-
-_INCLUDE = re.compile(r"^\s*(?:-r|--requirement|-c|--constraint)[\s=]+(\S+)")
 
 
 class PipManager(VenvManager):
     name = "pip"
     priority = 10  # the weakest claim: requirement files or a plain pyproject
-    identity_keys: tuple[str, ...] = ("requirements",)
+    identity_keys: tuple[str, ...] = ("requirements", "extras", "dev_groups")
 
     def health_check(self, workspace: Workspace) -> str | None:
         return base.health_check(workspace)
 
     def detect(self, workspace: Workspace) -> Detection | None:
-        found = sorted(p.name for p in workspace.root.glob("requirements*.txt"))
+        root = workspace.root
+        found = sorted(p.name for p in root.glob("requirements*.txt"))
+        found += sorted(
+            f"requirements/{p.name}" for p in root.glob("requirements/*.txt")
+        )
+        found += [n for n in ("dev-requirements.txt",) if (root / n).is_file()]
         if found:
             return Detection(self.name, tuple(found), 20)
         if base.is_package(workspace):
             return Detection(self.name, ("pyproject.toml",), 10)
         return None
 
+    def version_files(self) -> tuple[str, ...]:
+        # Where a pip project pins its Python, after `python`: runtime.txt is
+        # the platform-as-a-service convention (python-3.12.1).
+        return (".python-version", "runtime.txt")
+
     def watch(self, workspace: Workspace) -> Watch:
-        files = requirement_files(workspace)
+        chosen = self.describe(workspace)
         return Watch(
-            (*included_files(workspace.root, files), "setup.py", "setup.cfg"),
-            ("requirements*.txt",),
+            (*chosen.included, "setup.py", "setup.cfg", "runtime.txt"),
+            ("requirements*.txt", "requirements/*.txt", "dev-requirements.txt"),
         )
 
     def lock_check(self, workspace: Workspace) -> Step | None:
         return None  # requirements files are not a lock
+
+    def describe(self, workspace: Workspace) -> devset.DevSet:
+        chosen = devset.choose(workspace, base.is_package(workspace))
+        _refuse_escaping_includes(workspace.root, chosen.files)
+        return chosen
+
+    def describe_install(self, workspace: Workspace) -> Mapping[str, Any]:
+        """What setup installs and why (files, extras, groups)."""
+        return self.describe(workspace).as_dict()
 
     def setup_steps(self, context: SetupContext) -> Sequence[Step]:
         workspace = context.workspace
@@ -68,16 +86,12 @@ class PipManager(VenvManager):
         steps: list[Step] = []
         if environment.exists() and not reuse:
             steps.append(base.remove_env_step(environment))
-        packages: list[str] = []
-        names = requirement_files(workspace)
-        _refuse_escaping_includes(workspace.root, names)
-        for name in names:
-            packages += ["-r", name]
-        if base.is_package(workspace):
-            packages += ["-e", "."]
+        chosen = self.describe(workspace)
         uv = context.tools.get("uv")
-        if context.installer == "uv" and uv is not None:
-            env = uv_env(environment)
+        use_uv = context.installer == "uv" and uv is not None
+        packages = _install_args(workspace, chosen, uv if use_uv else None)
+        if use_uv and uv is not None:
+            env = uv_env(environment, workspace)
             if not reuse:
                 create = [uv, "venv", "--python", str(context.interpreter.path)]
                 steps.append(
@@ -107,6 +121,7 @@ class PipManager(VenvManager):
                         labels={"installer": "uv"},
                     )
                 )
+            steps.append(record.record_step(workspace, self.name, chosen.as_dict()))
             return steps
         if not reuse:
             create = [str(context.interpreter.path), "-m", "venv", str(environment)]
@@ -134,63 +149,62 @@ class PipManager(VenvManager):
                     labels={"installer": "pip"},
                 )
             )
+        steps.append(record.record_step(workspace, self.name, chosen.as_dict()))
         return steps
 
 
+def _install_args(
+    workspace: Workspace, chosen: devset.DevSet, uv: str | None
+) -> list[str]:
+    """The installer's arguments: -r files, the project (with extras) and the
+    groups (uv's --group when it has one, else their expanded requirements)."""
+    args: list[str] = []
+    for name in chosen.files:
+        args += ["-r", name]
+    if chosen.editable:
+        extras = f"[{','.join(chosen.extras)}]" if chosen.extras else ""
+        args += ["-e", f".{extras}"]
+    if chosen.groups:
+        if uv is not None and uv_has_group(uv):
+            for group in chosen.groups:
+                args += ["--group", group]
+        else:
+            args += devset.expand_groups(workspace, chosen.groups)
+    return args
+
+
+@functools.lru_cache(maxsize=4)
+def uv_has_group(uv: str) -> bool:
+    """Whether this uv's pip interface installs PEP 735 groups (--group): a
+    probe of its help (the runner keeps only an output's tail)."""
+    try:
+        out = subprocess.run(
+            [uv, "pip", "install", "--help"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "--group" in out
+
+
 def requirement_files(workspace: Workspace) -> list[str]:
-    """The requirement files to install, each confined to the worktree (a
-    tracked symlink to a file outside is refused, naming the key)."""
-    root = workspace.root
-    configured = list(workspace.config["requirements"])
-    if configured:
-        where = workspace.config.origins.get("requirements", "configuration")
-        for name in configured:
-            confine(root, name, where, "requirements")
-        return configured
-    names = ["requirements.txt"]
-    if workspace.config["dev"]:
-        names.append("requirements-dev.txt")
-    present = [name for name in names if (root / name).is_file()]
-    for name in present:
-        confine(root, name, str(root / name), "requirements")
-    return present
+    """The requirement files handed to the installer (confined to the worktree)."""
+    return list(devset.choose(workspace, base.is_package(workspace)).files)
 
 
 def included_files(root: Path, names: Sequence[str]) -> list[str]:
     """The files and the ones they pull in with -r/-c, so editing either
     re-syncs; only those inside the worktree (nothing outside is read)."""
-    return _includes(root, names)[0]
-
-
-def _includes(root: Path, names: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(files inside the worktree, includes that lead out of it)."""
-    seen: list[str] = []
-    outside: list[str] = []
-    pending = list(names)
-    while pending:
-        name = pending.pop()
-        if name in seen or name in outside:
-            continue
-        if not inside(root / name, root):
-            outside.append(name)
-            continue
-        seen.append(name)
-        try:
-            lines = (root / name).read_text().splitlines()
-        except OSError:
-            continue
-        base_dir = Path(name).parent
-        for line in lines:
-            match = _INCLUDE.match(line)
-            if match:
-                pending.append(str(base_dir / match.group(1)))
-    return sorted(seen), sorted(outside)
+    return devset.includes(root, names)[0]
 
 
 def _refuse_escaping_includes(root: Path, names: Sequence[str]) -> None:
     """A `-r ../x` (or a symlink) in a requirement file would make the
     installer read a file outside the worktree: refused before installing."""
-    outside = _includes(root, names)[1]
+    outside = devset.includes(root, names)[1]
     if outside:
         raise ConfigError(
             f"requirement file {outside[0]!r} (pulled in with -r/-c) leads out "
@@ -223,8 +237,22 @@ def seedbed_config_keys() -> Sequence[ConfigKey]:
             "requirements",
             "list",
             [],
-            "pip projects: requirement files (default requirements.txt and "
-            "requirements-dev.txt when present)",
+            "pip projects: requirement files (default: the development set "
+            "by convention, see docs/managers.md)",
             path=True,
+        ),
+        ConfigKey(
+            "extras",
+            "list",
+            [],
+            "pip projects: extras installed with the project (default: "
+            "dev, test, tests when defined)",
+        ),
+        ConfigKey(
+            "dev_groups",
+            "list",
+            [],
+            "pip projects: PEP 735 dependency groups to install (default: "
+            "dev, test, tests when defined)",
         ),
     ]

@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
 from seedbed.core.types import SetupContext, Step
-from seedbed.plugins.managers import base, repair
+from seedbed.plugins.managers import base, record, repair
 
 SEED = frozenset({"pip", "setuptools", "wheel", "distribute"})
 REQUIREMENTS = "reuse-requirements.txt"
@@ -260,8 +260,12 @@ def reuse_steps(
                 "uv pip install (sibling's set)",
                 install,
                 cwd=workspace.root,
-                env=base.uv_base_env(),
+                env=base.uv_base_env(workspace),
                 labels={"installer": "uv"},
             )
         )
+    describe = getattr(context.manager, "describe_install", None)
+    if context.manager is not None and describe is not None:
+        data = describe(workspace)
+        steps.append(record.record_step(workspace, context.manager.name, data))
     return steps

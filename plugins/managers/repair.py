@@ -31,7 +31,10 @@ MAX_SCRIPT_BYTES = 4096  # a shebang is on the first line; never read binaries
 
 
 def problems(
-    workspace: Workspace, environment: Path, check_python: bool = True
+    workspace: Workspace,
+    environment: Path,
+    check_python: bool = True,
+    version_files: Sequence[str] = interpreters.VERSION_FILES,
 ) -> list[str]:
     """Reasons the environment must be rebuilt; [] when none (or no env yet).
     check_python False: the environment file decides its interpreter (conda)."""
@@ -40,7 +43,7 @@ def problems(
     others = [r for r in worktree_roots(workspace.common_dir) if r != workspace.root]
     found = environment_problems(workspace.root, environment, others)
     if check_python:
-        found += interpreter_problems(workspace, environment)
+        found += interpreter_problems(workspace, environment, version_files)
     return found
 
 
@@ -97,7 +100,11 @@ def environment_problems(
     return found
 
 
-def interpreter_problems(workspace: Workspace, environment: Path) -> list[str]:
+def interpreter_problems(
+    workspace: Workspace,
+    environment: Path,
+    version_files: Sequence[str] = interpreters.VERSION_FILES,
+) -> list[str]:
     cfg = _pyvenv(environment)
     if cfg is None:
         return []
@@ -105,7 +112,10 @@ def interpreter_problems(workspace: Workspace, environment: Path) -> list[str]:
     if not version:
         return []
     request = interpreters.request_for(
-        workspace.root, str(workspace.config["python"]), workspace.pyproject
+        workspace.root,
+        str(workspace.config["python"]),
+        workspace.pyproject,
+        version_files,
     )
     if request.spec is None or interpreters.matches(request.spec, version):
         return []

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from seedbed.core.errors import SeedbedError
 from seedbed.core.hookspecs import hookimpl
+from seedbed.core.interpreters import Request
 from seedbed.core.types import (
     ConfigKey,
     Detection,
+    Interpreter,
     Manager,
     SetupContext,
     Step,
     Watch,
 )
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.managers import base
+from seedbed.plugins.managers import base, record, uvpython
 from seedbed.plugins.managers.venv import VenvManager
 
 
@@ -40,9 +44,19 @@ class UvManager(VenvManager):
         folder = os.environ.get("UV_PYTHON_INSTALL_DIR", "")
         return (Path(folder or Path.home() / ".local" / "share" / "uv" / "python"),)
 
+    def provide_python(
+        self, workspace: Workspace, request: Request, missing: SeedbedError
+    ) -> Interpreter:
+        """uv's own discovery, then (only where the user's download policy is
+        "automatic") `uv python install`; else the error says how to get one."""
+        return uvpython.provide(workspace, request, missing)
+
+    def describe_install(self, workspace: Workspace) -> Mapping[str, Any]:
+        return uvpython.describe(workspace)
+
     def lock_check(self, workspace: Workspace) -> Step | None:
         uv = shutil.which("uv") or "uv"
-        env = uv_env(base.env_dir(workspace))
+        env = uv_env(base.env_dir(workspace), workspace)
         return Step(
             "uv lock --check", (uv, "lock", "--check"), cwd=workspace.root, env=env
         )
@@ -67,17 +81,23 @@ class UvManager(VenvManager):
                 "uv sync",
                 tuple(argv),
                 cwd=workspace.root,
-                env=uv_env(environment),
+                env=uv_env(environment, workspace),
                 labels={"installer": "uv"},
             )
+        )
+        steps.append(
+            record.record_step(workspace, self.name, uvpython.describe(workspace))
         )
         return steps
 
 
-def uv_env(environment: Path) -> dict[str, str]:
+def uv_env(environment: Path, workspace: Workspace | None = None) -> dict[str, str]:
     # Pin the environment into this worktree even when the user's shell points
     # uv elsewhere.
-    return {"UV_PROJECT_ENVIRONMENT": str(environment), **base.uv_base_env()}
+    return {
+        "UV_PROJECT_ENVIRONMENT": str(environment),
+        **base.uv_base_env(workspace),
+    }
 
 
 MANAGER: Manager = UvManager()

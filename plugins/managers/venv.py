@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from seedbed.core import interpreters
 from seedbed.core.errors import EnvironmentProblem
 from seedbed.core.types import (
     Installer,
@@ -59,8 +60,14 @@ class VenvManager(Manager):
     def installer(self, workspace: Workspace) -> Installer:
         return choose_installer(workspace)
 
+    def version_files(self) -> tuple[str, ...]:
+        """Files naming the project's Python, after config `python`."""
+        return interpreters.VERSION_FILES
+
     def problems(self, workspace: Workspace) -> list[str]:
-        return repair.problems(workspace, self.env_dir(workspace))
+        return repair.problems(
+            workspace, self.env_dir(workspace), version_files=self.version_files()
+        )
 
     def cache_stats(self, log_text: str) -> dict[str, int] | None:
         return base.cache_stats(log_text)

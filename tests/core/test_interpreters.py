@@ -61,3 +61,42 @@ def test_pyenv_shims_on_path_mean_the_users_global_version(
     monkeypatch.setenv("PATH", f"{root / 'shims'}:/usr/bin:/bin")
     found = interpreters.find(interpreters.request_for(tmp_path, "", {}))
     assert found.path == bin_dir / "python3"
+
+
+def test_runtime_txt_is_read_when_the_manager_names_it(tmp_path: Path) -> None:
+    """pip projects pin their Python in runtime.txt (python-3.12.1)."""
+    (tmp_path / "runtime.txt").write_text(f"python-{CURRENT}\n")
+    plain = interpreters.request_for(tmp_path, "", {})
+    assert plain.origin == "default"  # not a version file for every manager
+    files = (".python-version", "runtime.txt")
+    request = interpreters.request_for(tmp_path, "", {}, files)
+    assert request.origin.endswith("runtime.txt")
+    assert interpreters.find(request).short == CURRENT
+    (tmp_path / ".python-version").write_text("3.99\n")  # comes first
+    assert interpreters.request_for(tmp_path, "", {}, files).text == "3.99"
+
+
+def test_each_interpreter_is_listed_once(tmp_path: Path) -> None:
+    assert interpreters.distinct(["3.11", "3.11.7", "3.12", "3.11.7"]) == [
+        "3.11.7",
+        "3.12",
+    ]
+    (tmp_path / ".python-version").write_text("3.99\n")
+    with pytest.raises(EnvironmentProblem) as caught:
+        interpreters.find(interpreters.request_for(tmp_path, "", {}))
+    found = caught.value.message.split("found: ")[1].split(", ")
+    assert len(found) == len(set(found))
+    assert not any(
+        len(v.split(".")) == 2 and any(f.startswith(v + ".") for f in found)
+        for v in found
+    )
+    assert "pyenv install 3.99" in caught.value.hint
+
+
+def test_an_exact_patch_pin_is_found(tmp_path: Path) -> None:
+    """A pin such as 3.11.7 (.python-version, runtime.txt) was skipped when
+    its patch was not one of the few probed at the ends of a range."""
+    exact = "{}.{}.{}".format(*sys.version_info[:3])
+    (tmp_path / ".python-version").write_text(f"{exact}\n")
+    found = interpreters.find(interpreters.request_for(tmp_path, "", {}))
+    assert found.version == exact

@@ -4,16 +4,19 @@ defaults for a third-party manager."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
-from seedbed.core.errors import ConfigError, SetupError
+from seedbed.core.errors import ConfigError, EnvironmentProblem, SetupError
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.setup import choose, choose_manager
 from seedbed.core.types import (
     Detection,
     Installer,
+    Interpreter,
     Manager,
     RunCommand,
     SetupContext,
@@ -22,7 +25,7 @@ from seedbed.core.types import (
 )
 from seedbed.core.workspace import Workspace
 
-from tests.conftest import git
+from tests.conftest import git, require
 from tests.core.setup_helpers import make_app
 
 
@@ -139,3 +142,71 @@ def test_the_contract_gives_defaults_and_checks_members() -> None:
             return None
 
     assert not isinstance(Incomplete(), Manager)
+
+
+class Provider(Thirdparty):
+    """A manager that can find or provide an interpreter itself."""
+
+    asked: list[str]
+
+    def provide_python(
+        self, workspace: Workspace, request: Any, missing: Exception
+    ) -> Interpreter:
+        self.asked.append(request.text)
+        return Interpreter(Path(sys.executable), CURRENT_FULL)
+
+
+CURRENT_FULL = "{}.{}.{}".format(*sys.version_info[:3])
+CURRENT = "{}.{}".format(*sys.version_info[:2])
+
+
+def test_a_manager_is_asked_before_a_missing_interpreter_is_refused(
+    project: Path,
+) -> None:
+    (project / "x.lock").write_text("")
+    (project / ".python-version").write_text("3.99\n")
+    provider = Provider("prov", "x.lock", 100)
+    provider.asked = []
+    app = make_app(project, [plugin(provider)])
+    found = choose.interpreter(app, provider)
+    assert provider.asked == ["3.99"] and found.version == CURRENT_FULL
+    plain = Thirdparty("plain", "x.lock", 100)  # no provide_python: refused
+    with pytest.raises(EnvironmentProblem, match=r"3\.99"):
+        choose.interpreter(make_app(project, [plugin(plain)]), plain)
+    # found on the machine: the manager is not asked
+    (project / ".python-version").write_text(f"{CURRENT}\n")
+    provider.asked = []
+    assert choose.interpreter(app, provider).short == CURRENT
+    assert provider.asked == []
+
+
+def test_uv_asks_uv_and_names_how_to_get_a_missing_python(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require("uv")
+    monkeypatch.delenv("UV_PYTHON_DOWNLOADS", raising=False)
+    (project / "pyproject.toml").write_text("[project]\nname='x'\n[tool.uv]\n")
+    (project / ".python-version").write_text("3.99\n")
+    app = make_app(project)
+    manager = app.registry.manager("uv")
+    with pytest.raises(EnvironmentProblem) as caught:
+        choose.interpreter(app, manager)
+    hint = caught.value.hint
+    assert "uv python install 3.99" in hint and "UV_PYTHON_DOWNLOADS" in hint
+    assert "pyenv install 3.99" in hint and "system" in hint
+    # uv's own discovery answers for a Python the machine has
+    request = choose.python_request(app.workspace, manager)
+    request = type(request)(None, CURRENT, "test")
+    found = manager.provide_python(app.workspace, request, caught.value)  # type: ignore[attr-defined]
+    assert found.short == CURRENT
+
+
+def test_pip_projects_read_runtime_txt(project: Path) -> None:
+    (project / "requirements.txt").write_text("")
+    (project / "runtime.txt").write_text(f"python-{CURRENT_FULL}\n")
+    app = make_app(project)
+    pip_request = choose.python_request(app.workspace, app.registry.manager("pip"))
+    assert pip_request.origin.endswith("runtime.txt")
+    assert choose.interpreter(app, app.registry.manager("pip")).version == CURRENT_FULL
+    uv_request = choose.python_request(app.workspace, app.registry.manager("uv"))
+    assert uv_request.origin == "default"

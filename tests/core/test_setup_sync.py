@@ -23,7 +23,11 @@ def test_watched_is_every_managers_paths_and_the_core_inputs(repo: Path) -> None
     assert "hatch.lock" in watch.paths  # a third party's lock re-syncs too
     assert list(watch.paths) == sorted(set(watch.paths))
     pip = app.registry.managers["pip"]
-    assert sync.watched(app, pip).globs == ("requirements*.txt",)
+    assert sync.watched(app, pip).globs == (
+        "requirements*.txt",
+        "requirements/*.txt",
+        "dev-requirements.txt",
+    )
     assert watch.globs == ()  # globs are the chosen manager's only
 
 
@@ -44,7 +48,8 @@ def test_identity_holds_the_managers_own_keys(repo: Path) -> None:
     app = make_app(repo)
     other = make_app(repo, requirements=["reqs/a.txt"])
     pip, uv = app.registry.managers["pip"], app.registry.managers["uv"]
-    assert pip.identity_keys == ("requirements",) and uv.identity_keys == ()
+    assert pip.identity_keys == ("requirements", "extras", "dev_groups")
+    assert uv.identity_keys == ()
     assert sync.identity(app.workspace, pip, "uv") != sync.identity(
         other.workspace, pip, "uv"
     )

@@ -6,18 +6,21 @@ import json
 import os
 import sqlite3
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from seedbed.core.errors import EXIT_ENVIRONMENT
 
 from tests.conftest import git, require, seedbed, worktree_add
 from tests.samples import lock, pip_project, uv_project
 
 
 def ready(worktree: Path) -> dict:
+    """The status object, whatever the state (exit 0 ready, 1 not ready)."""
     out = seedbed("status", "--json", cwd=worktree)
-    assert out.returncode == 0, out.stderr
+    assert out.returncode in (0, 1), out.stderr
     return json.loads(out.stdout)
 
 
@@ -261,3 +264,45 @@ def _metric_rows(main: Path, kind: str) -> list[dict]:
         return [
             dict(r) for r in conn.execute("SELECT * FROM runs WHERE kind = ?", (kind,))
         ]
+
+
+def test_uv_project_pinning_a_missing_python_asks_uv_and_says_how(
+    tmp_path: Path, offline: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pin is handed to uv's discovery before seedbed refuses; with no
+    download policy nothing is downloaded and the hint names the ways."""
+    require("uv")
+    monkeypatch.delenv("UV_PYTHON_DOWNLOADS", raising=False)
+    main = uv_project(tmp_path / "proj", offline)
+    (main / ".python-version").write_text("3.99\n")
+    git("add", "-A", cwd=main)
+    git("commit", "-q", "-m", "pin", cwd=main)
+    out = seedbed("setup", "--json", cwd=main)
+    assert out.returncode == EXIT_ENVIRONMENT, out.stderr
+    error = json.loads(out.stdout)
+    assert "3.99" in error["error"] and ".python-version" in error["error"]
+    assert "uv python install 3.99" in error["hint"]
+    assert "UV_PYTHON_DOWNLOADS=automatic" in error["hint"]
+    found = error["error"].split("found: ")[1].split(", ")
+    assert len(found) == len(set(found))
+    # the user's own policy is respected (and named) instead of forced
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "manual"}
+    out = seedbed("setup", "--json", cwd=main, env=env)
+    assert "'manual'" in json.loads(out.stdout)["hint"]
+
+
+def test_pip_project_with_a_runtime_txt_pin(tmp_path: Path, offline: Path) -> None:
+    require("uv")
+    main = pip_project(tmp_path / "proj")
+    version = "{}.{}".format(*sys.version_info[:2])
+    (main / "runtime.txt").write_text(f"python-{version}\n")
+    git("add", "-A", cwd=main)
+    git("commit", "-q", "-m", "runtime", cwd=main)
+    assert seedbed("setup", cwd=main).returncode == 0
+    assert ready(main)["python"].startswith(version + ".")
+    (main / "runtime.txt").write_text("python-3.99.1\n")
+    out = seedbed("setup", "--json", cwd=main)
+    assert (
+        out.returncode == EXIT_ENVIRONMENT
+        and "runtime.txt" in json.loads(out.stdout)["error"]
+    )
