@@ -63,12 +63,13 @@ def inside(path: Path, folder: Path) -> bool:
 
 def confine(folder: Path, relative: str, where: str, key: str) -> Path:
     """folder/relative, refused (ConfigError, exit 3) when the text or a
-    symlink on the way leads out of folder."""
+    symlink on the way leads out of folder, or back to folder itself (an
+    env_dir that resolves to the worktree would have it rebuilt, or removed)."""
     path = folder / relative_setting(relative, where, key)
-    if not inside(path, folder):
+    if not inside(path, folder) or os.path.realpath(path) == os.path.realpath(folder):
         raise ConfigError(
-            f"{where}: key '{key}': {relative!r} leads out of {folder} "
-            f"(through a symlink, to {os.path.realpath(path)})",
+            f"{where}: key '{key}': {relative!r} leads out of {folder} or back "
+            f"to it (through a symlink, to {os.path.realpath(path)})",
             "remove the symlink or choose another path; nothing was changed",
             file=where,
             key=key,

@@ -51,6 +51,9 @@ def run_setup(
         )
         with state.worktree_lock(root, wait=wait):
             if not recreate and in_sync(app, manager):
+                # The environment is in sync; .env still follows its own
+                # inputs (detection, .flaskenv, settings): plugins refresh it.
+                app.registry.pm.hook.seedbed_run_env(workspace=workspace)
                 return _already_ready(trigger, manager.name, root)
             with runner.terminate_as_interrupt():
                 return attempt(

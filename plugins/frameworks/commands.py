@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, overload
 
 import click
 from seedbed.core import supervise
-from seedbed.core.cli.output import emit_json, json_option, table
+from seedbed.core.cli.output import (
+    emit_json,
+    iso,
+    json_option,
+    stdout_to_stderr,
+    table,
+)
 from seedbed.core.errors import (
     EXIT_SETUP,
     EXIT_USAGE,
@@ -148,7 +154,12 @@ def serve_command(name: str, no_sync: bool) -> int:
         err=True,
     )
     cwd = folder(workspace, chosen.detection)
-    return supervise.foreground(command.argv, env, cwd, own_group=True).exit_code
+    # Recorded while it runs, so `seedbed rm` can stop it.
+    from seedbed.plugins.lifecycle.processes import serving
+
+    with serving(workspace.root):
+        done = supervise.foreground(command.argv, env, cwd, own_group=True)
+    return done.exit_code
 
 
 @click.command("test", context_settings={"ignore_unknown_options": True})
@@ -177,7 +188,10 @@ def test_command(no_sync: bool, as_json: bool, words: tuple[str, ...]) -> int:
     command = setup.choose_manager(app).run_command(workspace, spec.argv)
     env = _env(app, spec.env, command.env)
     started_at = time.time()
-    finished = supervise.foreground(command.argv, env, cwd, own_group=True)
+    # With --json, stdout holds only the JSON object: the runner's output goes
+    # to stderr.
+    with stdout_to_stderr(as_json):
+        finished = supervise.foreground(command.argv, env, cwd, own_group=True)
     code, seconds = finished.exit_code, finished.seconds
     metrics.record_runs(
         workspace.facts,
@@ -197,6 +211,8 @@ def test_command(no_sync: bool, as_json: bool, words: tuple[str, ...]) -> int:
                 "argv": list(spec.argv),
                 "exit_code": code,
                 "seconds": round(seconds, 3),
+                "started_at": iso(started_at),
+                "status": "pass" if code == 0 else "fail",
             }
         )
     return code

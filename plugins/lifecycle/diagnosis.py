@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SEVERITY = {"ok": 0, "info": 1, "warn": 2, "error": 3}
+# The JSON contract's one verdict vocabulary; the level stays as "severity".
+VERDICT = {"ok": "pass", "info": "skip", "warn": "fail", "error": "fail"}
 
 
 @dataclass
@@ -37,7 +39,8 @@ class Diagnosis:
     def as_dict(self) -> dict[str, Any]:
         return {
             "check": self.check,
-            "status": self.status,
+            "status": VERDICT.get(self.status, "error"),
+            "severity": self.status,
             "message": self.message,
             "fix": self.fix,
             "fixable": self.fixable,

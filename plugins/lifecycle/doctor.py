@@ -67,6 +67,17 @@ def check_git() -> Diagnosis:
     return Diagnosis("git", "ok", f"git {shown}")
 
 
+def check_gates(app: App) -> list[Diagnosis]:
+    """Whether the quality gates can judge the code here (tools, environment,
+    test runner); nothing is started."""
+    from seedbed.plugins.gates.readiness import check
+    from seedbed.plugins.gates.run import context_for
+
+    return [
+        Diagnosis(r.check, r.status, r.message, r.fix) for r in check(context_for(app))
+    ]
+
+
 def check_tools() -> list[Diagnosis]:
     found = []
     for tool, purpose, fix in (
@@ -322,6 +333,7 @@ def diagnose(app: App) -> list[Diagnosis]:
         *check_hooks(facts),
         *check_managers(app, used),
         *check_tools(),
+        *check_gates(app),
         *per_tree,
     ]
 

@@ -49,12 +49,7 @@ NOT_RUN = {"audit update": "downloads the advisory database", "pod up": "test_po
 LAST = ["init", "hooks uninstall", "hooks install", "new", "rm"]
 # Contract breaks in commands other work is fixing (issue 14): the test reports
 # them as an expected failure until the entry is removed; any other break fails.
-PENDING: dict[str, str] = {
-    "ls": "lifecycle: last_setup (epoch) -> last_setup_at (ISO)",
-    "doctor": "lifecycle: finding status ok/info/warn/error -> pass/skip/fail/error",
-    "editor": "editors: a file's `status` (created/unchanged) -> `result`",
-    "test": "frameworks: runner output to stderr; started_at and status keys",
-}
+PENDING: dict[str, str] = {}
 
 
 # ---------------------------------------------------------------------------

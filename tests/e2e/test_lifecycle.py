@@ -104,17 +104,17 @@ def test_ls_doctor_conflicts_with_removed_moved_and_gone_worktrees(
     report = run_json("doctor", cwd=project)
     findings = report["findings"]
     mine = {f["worktree"]: f for f in findings if f["worktree"]}
-    assert mine[str(a)]["status"] == "warn" and mine[str(a)]["fixable"]
+    assert mine[str(a)]["severity"] == "warn" and mine[str(a)]["fixable"]
     assert "git worktree prune" in mine[str(gone)]["fix"]
     assert not mine[str(gone)]["fixable"]
     moved_finding = mine[str(moved)]
-    assert moved_finding["status"] == "error", moved_finding
+    assert moved_finding["severity"] == "error", moved_finding
     assert "another path" in moved_finding["message"]
     assert moved_finding["fix"].endswith("seedbed setup --recreate")
     checks = {f["check"]: f for f in findings}
-    assert checks["git"]["status"] == "ok"
-    assert checks["hooks"]["status"] == "ok"
-    assert checks["manager:uv"]["status"] == "ok"
+    assert checks["git"]["severity"] == "ok"
+    assert checks["hooks"]["severity"] == "ok"
+    assert checks["manager:uv"]["severity"] == "ok"
 
     # --fix applies the safe ones: the stale and the moved environments.
     fixed = run_json("doctor", "--fix", cwd=project)
@@ -122,8 +122,8 @@ def test_ls_doctor_conflicts_with_removed_moved_and_gone_worktrees(
     assert mine[str(a)]["fixed"] is True
     assert mine[str(moved)]["fixed"] is True
     again = {f["worktree"]: f for f in run_json("doctor", cwd=project)["findings"]}
-    assert again[str(a)]["status"] == "ok"
-    assert again[str(moved)]["status"] == "ok"
+    assert again[str(a)]["severity"] == "ok"
+    assert again[str(moved)]["severity"] == "ok"
     tinybeta = subprocess.run(
         [str(moved / ".venv" / "bin" / "tinybeta")], capture_output=True, text=True
     )
@@ -215,16 +215,16 @@ def test_doctor_finds_a_hooks_path_bypass_and_a_stale_baked_path(
 
     checks = {f["check"]: f for f in run_json("doctor", cwd=project)["findings"]}
     bypass = checks["hooks-path"]
-    assert bypass["status"] == "error" and bypass["fixable"]
+    assert bypass["severity"] == "error" and bypass["fixable"]
     assert "shared-hooks" in bypass["message"]
-    assert checks["hook-fallback"]["status"] == "warn"  # seedbed is on PATH
+    assert checks["hook-fallback"]["severity"] == "warn"  # seedbed is on PATH
     out = seedbed("doctor", cwd=project)
     assert out.returncode == 1 and "seedbed doctor --fix" in out.stdout
 
     fixed = seedbed("doctor", "--fix", cwd=project)
     assert fixed.returncode == 0, fixed.stdout
     checks = {f["check"]: f for f in run_json("doctor", cwd=project)["findings"]}
-    assert checks["hooks"]["status"] == "ok" and "hooks-path" not in checks
+    assert checks["hooks"]["severity"] == "ok" and "hooks-path" not in checks
     assert (shared / "post-checkout").exists()
     # The hooks in the new place prepare a new worktree again.
     fresh = add(project, tmp_path / "wt-fresh", "fresh")
