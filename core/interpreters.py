@@ -58,11 +58,26 @@ def request_for(
             if line.strip() and not line.startswith("#")
         ]
         if lines:
-            return _parse(lines[0], str(version_file))
+            request = _parse(lines[0], str(version_file))
+            if name == "runtime.txt":
+                # A deployment's exact pin (python-3.12.4): locally, the same
+                # minor series is the same Python for a worktree's purposes.
+                return _series(request)
+            return request
     requires = pyproject.get("project", {}).get("requires-python")
     if isinstance(requires, str) and requires.strip():
         return _parse(requires, f"{root / 'pyproject.toml'} requires-python")
     return Request(None, "", "default")
+
+
+def _series(request: Request) -> Request:
+    from packaging.specifiers import SpecifierSet
+
+    bare = request.text.strip().removeprefix("python").removeprefix("-")
+    if re.fullmatch(r"\d+\.\d+\.\d+", bare):
+        minor = ".".join(bare.split(".")[:2])
+        return Request(SpecifierSet(f"=={minor}.*"), request.text, request.origin)
+    return request
 
 
 def _parse(text: str, origin: str) -> Request:

@@ -18,11 +18,14 @@ here.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
+import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from seedbed.core import runner
 from seedbed.core.errors import EXIT_ENVIRONMENT, SeedbedError
@@ -41,8 +44,49 @@ READY = ".seedbed-tools-ready"
 INSTALL_TIMEOUT = 900.0
 
 
-def requirements() -> list[str]:
-    return [f"{name}=={version}" for name, version in sorted(PINS.items())]
+# Hook repositories whose `rev:` pins a tool's version (`v0.15.4` -> 0.15.4):
+# a project that pins its linters there is judged by those versions.
+HOOK_REPOS: dict[str, str] = {
+    "astral-sh/ruff-pre-commit": "ruff",
+    "charliermarsh/ruff-pre-commit": "ruff",
+    "psf/black": "black",
+    "psf/black-pre-commit-mirror": "black",
+    "pycqa/isort": "isort",
+    "pycqa/flake8": "flake8",
+    "pre-commit/mirrors-mypy": "mypy",
+}
+_VERSION = re.compile(r"v?(\d+(?:\.\d+){0,3})")
+
+
+def project_pins(root: Path) -> dict[str, str]:
+    """PINS, with the versions the project's .pre-commit-config.yaml pins for
+    the same tools (a frozen `rev:` SHA pins nothing we can read: ignored)."""
+    pins = dict(PINS)
+    path = root / ".pre-commit-config.yaml"
+    try:
+        data = _yaml().safe_load(path.read_text()) if path.is_file() else None
+    except (OSError, ValueError, _yaml().YAMLError):
+        return pins
+    repos = data.get("repos") if isinstance(data, dict) else None
+    for repo in repos if isinstance(repos, list) else ():
+        if not isinstance(repo, dict):
+            continue
+        url = str(repo.get("repo", "")).lower().removesuffix(".git").rstrip("/")
+        tool = next((t for r, t in HOOK_REPOS.items() if url.endswith("/" + r)), "")
+        version = _VERSION.fullmatch(str(repo.get("rev", "")))
+        if tool and version:
+            pins[tool] = version.group(1)
+    return pins
+
+
+def _yaml() -> Any:
+    # PyYAML ships without type information; imported only when needed.
+    return importlib.import_module("yaml")
+
+
+def requirements(pins: dict[str, str] | None = None) -> list[str]:
+    chosen = PINS if pins is None else pins
+    return [f"{name}=={version}" for name, version in sorted(chosen.items())]
 
 
 def base_dir() -> Path:
@@ -50,10 +94,10 @@ def base_dir() -> Path:
     return Path(configured) if configured else user_dir("data") / "tools"
 
 
-def env_dir() -> Path:
-    """This interpreter's tool environment for the current pins."""
+def env_dir(pins: dict[str, str] | None = None) -> Path:
+    """This interpreter's tool environment for these pins (default: PINS)."""
     python = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    key = "\n".join([python, *requirements()])
+    key = "\n".join([python, *requirements(pins)])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return base_dir() / f"py{python}-{digest}"
 
@@ -66,18 +110,18 @@ def is_ready() -> bool:
     return (env_dir() / READY).is_file()
 
 
-def ensure(name: str) -> Path:
+def ensure(name: str, pins: dict[str, str] | None = None) -> Path:
     """The managed tool's executable, making the environment when needed.
 
     Raises SeedbedError (a gate then reports `error`) when it cannot be made.
     """
     if name not in PINS:
         raise SeedbedError(f"seedbed manages no tool named {name!r}")
-    folder = env_dir()
+    folder = env_dir(pins)
     if not (folder / READY).is_file():
         with locked(folder.parent / f"{folder.name}.lock"):
             if not (folder / READY).is_file():  # another process made it meanwhile
-                _create(folder)
+                _create(folder, requirements(pins))
     return folder / "bin" / name
 
 
@@ -97,7 +141,7 @@ def _uv() -> str:
     return found
 
 
-def _create(folder: Path) -> None:
+def _create(folder: Path, wanted: list[str]) -> None:
     uv = _uv()
     if folder.exists():
         shutil.rmtree(folder)  # a half-made environment from a killed run
@@ -115,7 +159,7 @@ def _create(folder: Path) -> None:
                 "--quiet",
                 "--python",
                 str(folder / "bin" / "python"),
-                *requirements(),
+                *wanted,
             ],
         ),
     ]

@@ -63,7 +63,9 @@ def find(context: GateContext, name: str) -> Tool:
         return own
     if name not in toolenv.PINS:
         raise SeedbedError(missing_message(context, name), exit_code=EXIT_ENVIRONMENT)
-    return Tool(name, str(toolenv.ensure(name)), "seedbed tools")
+    # The version the project pins in its pre-commit config, else seedbed's.
+    path = toolenv.ensure(name, toolenv.project_pins(context.workspace.root))
+    return Tool(name, str(path), "seedbed tools")
 
 
 def missing_message(context: GateContext, name: str) -> str:

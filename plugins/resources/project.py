@@ -127,21 +127,30 @@ def expected(workspace: Workspace, found: Sequence[Found]) -> Expected:
     evidence: list[str] = []
     reads_url = False
     engine = ""
+    sqlite_default = ""
     for label, text in _texts(workspace, found):
         if READS_URL.search(text):
             reads_url = True
             evidence.append(f"{label} reads DATABASE_URL")
+        if SQLITE.search(text):
+            sqlite_default = label
         if not engine and POSTGRES.search(text):
             engine = "postgres"
             evidence.append(f"{label} names PostgreSQL")
+    if engine and sqlite_default:
+        # Settings that name both fall back to SQLite when DATABASE_URL is
+        # unset (the PostgreSQL branch is for deployments): the local default
+        # is what a worktree runs, unless the project's example says otherwise.
+        engine = "sqlite"
+        evidence.append(f"{sqlite_default} defaults to SQLite")
     for name in EXAMPLES:
         url = dotenv.read(root / name).get("DATABASE_URL", "")
         if url:
             reads_url = True
             evidence.append(f"{name} DATABASE_URL")
-            if not engine and POSTGRES.match(url):
+            if engine != "postgres" and POSTGRES.match(url):
                 engine = "postgres"
-    if not engine:
+    if not engine and not sqlite_default:
         for name in COMPOSE:
             if COMPOSE_POSTGRES.search(read_small(root / name)):
                 engine = "postgres"

@@ -76,6 +76,14 @@ def test_runtime_txt_is_read_when_the_manager_names_it(tmp_path: Path) -> None:
     assert interpreters.request_for(tmp_path, "", {}, files).text == "3.99"
 
 
+def test_runtime_txt_exact_pin_accepts_the_same_minor_series(tmp_path: Path) -> None:
+    """A deployment pins python-3.12.4; a worktree with 3.12.1 is fine."""
+    (tmp_path / "runtime.txt").write_text(f"python-{CURRENT}.99\n")
+    files = (".python-version", "runtime.txt")
+    request = interpreters.request_for(tmp_path, "", {}, files)
+    assert interpreters.find(request).short == CURRENT
+
+
 def test_each_interpreter_is_listed_once(tmp_path: Path) -> None:
     assert interpreters.distinct(["3.11", "3.11.7", "3.12", "3.11.7"]) == [
         "3.11.7",

@@ -126,3 +126,29 @@ def test_readiness_says_when_gates_cannot_run(tmp_path: Path) -> None:
     assert by_check["gates:environment"].status == "error"
     assert by_check["gates:environment"].fix == "seedbed setup"
     assert by_check["gates:tools"].status in ("ok", "info")  # uv is here
+
+
+def test_the_project_pins_of_its_pre_commit_config_choose_the_tool_versions(
+    tmp_path: Path,
+) -> None:
+    """A project that pins ruff in its pre-commit config is judged by that ruff,
+    not by seedbed's: another version selects and formats differently."""
+
+    (tmp_path / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        "- repo: https://github.com/astral-sh/ruff-pre-commit\n"
+        "  rev: v0.15.4\n"
+        "  hooks: [{id: ruff}]\n"
+        "- repo: https://github.com/psf/black-pre-commit-mirror\n"
+        "  rev: 24.1.0\n"
+        "  hooks: [{id: black}]\n"
+        "- repo: https://github.com/pycqa/flake8\n"
+        "  rev: 3f2a6b1c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a\n"  # frozen SHA: no version
+        "  hooks: [{id: flake8}]\n"
+    )
+    pins = toolenv.project_pins(tmp_path)
+    assert pins["ruff"] == "0.15.4" and pins["black"] == "24.1.0"
+    assert pins["flake8"] == toolenv.PINS["flake8"]
+    assert toolenv.env_dir(pins) != toolenv.env_dir()
+    (tmp_path / ".pre-commit-config.yaml").write_text(": not yaml [")
+    assert toolenv.project_pins(tmp_path) == toolenv.PINS

@@ -151,3 +151,36 @@ def test_the_users_own_line_wins_and_env_follows_its_inputs(repo: Path) -> None:
     assert env["FLASK_APP"] == str(repo / "wsgi.py")
     assert dotenv.read(repo / ".env")["FLASK_APP"] == env["FLASK_APP"]
     assert json.loads((repo / ".seedbed" / "resources.json").read_text())
+
+
+SQLITE_UNLESS_URL_SETTINGS = """import os
+import dj_database_url
+from pathlib import Path
+BASE_DIR = Path(__file__).resolve().parent.parent
+if "DATABASE_URL" in os.environ:
+    DATABASES = {"default": dj_database_url.config(conn_max_age=600)}
+    if os.environ["DATABASE_URL"].startswith("postgres://"):
+        DATABASES["default"]["OPTIONS"] = {"sslmode": "require"}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / "db.sqlite3",
+        }
+    }
+"""
+
+
+def test_settings_that_default_to_sqlite_stay_on_sqlite(repo: Path) -> None:
+    """A PostgreSQL branch for deployments (and a postgres service in a compose
+    file) does not move a project whose local default is SQLite."""
+    ws = django_repo(repo, SQLITE_UNLESS_URL_SETTINGS)
+    write(repo, "docker-compose.yml", "services:\n  db:\n    image: postgres:16\n")
+    expected = project.expected(ws, resources.detected(ws))
+    assert (expected.engine, expected.reads_url) == ("sqlite", True)
+    assert any("defaults to SQLite" in e for e in expected.evidence)
+
+
+def test_settings_with_only_a_postgres_default_get_postgres(repo: Path) -> None:
+    ws = django_repo(repo, ENVIRON_SETTINGS)
+    assert project.expected(ws, resources.detected(ws)).engine == "postgres"
