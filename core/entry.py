@@ -1,7 +1,9 @@
 """The `seedbed` console script.
 
-`seedbed hook ...` (what git hooks call) goes to the import-light fast path;
-everything else loads the click CLI and the plugins.
+`seedbed hook ...` (what git hooks call) goes to the import-light fast path,
+and so does `seedbed run -- CMD` in an in-sync worktree whose last run needed
+nothing from the plugins (core/runfast.py); everything else loads the click
+CLI and the plugins.
 """
 
 from __future__ import annotations
@@ -15,6 +17,21 @@ def main() -> None:
         from seedbed.core.hookrun import main as hook_main
 
         raise SystemExit(hook_main(args[1:]))
+    if args[:1] == ["run"]:  # an in-sync worktree: no click, no plugins
+        from seedbed.core.runfast import main as run_main
+
+        code = run_main(args[1:])
+        if code is not None:
+            raise SystemExit(code)
+    if args in (["--help"], ["-h"]):  # cached: no click, no plugins
+        from seedbed.core import helpcache
+
+        if helpcache.wanted(args):
+            helpcache.show(args, _cli)
+    _cli()
+
+
+def _cli() -> None:
     from seedbed.core.cli import main as cli_main
 
     cli_main()

@@ -40,11 +40,14 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
 from seedbed.core import runner
 from seedbed.core.errors import ConfigError
 from seedbed.core.paths import inside, path_problem, symlink_on_the_way
+
+if TYPE_CHECKING:  # imported when a .worktreeinclude exists (it brings asyncio)
+    import pathspec
 
 FILE = ".worktreeinclude"
 NEVER = frozenset({".git", ".seedbed"})
@@ -94,6 +97,8 @@ def read_patterns(root: Path, source: Path) -> Patterns | None:
         path = folder / FILE
         # A symlinked .worktreeinclude could name a file anywhere: not read.
         if path.is_file() and not path.is_symlink():
+            import pathspec
+
             lines = tuple(path.read_text(errors="replace").splitlines())
             return Patterns(lines, pathspec.GitIgnoreSpec.from_lines(lines))
     return None

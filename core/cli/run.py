@@ -30,7 +30,7 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
     --json the command's output goes to stderr and stdout is one JSON object.
     """
     from seedbed.core import app as application
-    from seedbed.core import metrics, setup, state, supervise
+    from seedbed.core import metrics, runfast, setup, state, supervise
     from seedbed.core.gitfacts import clean_git_env
     from seedbed.core.progress import TextProgress
 
@@ -45,8 +45,18 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
             )
     command_spec = manager.run_command(app.workspace, argv)
     env = clean_git_env()
-    env.update(application.run_env(app))
+    plugin_env = application.run_env(app)
+    env.update(plugin_env)
     env.update(command_spec.env)
+    if not no_sync:  # the next run may skip all this (core/runfast.py)
+        runfast.remember(
+            app.workspace.facts,
+            manager.name,
+            tuple(argv),
+            tuple(command_spec.argv),
+            dict(command_spec.env),
+            plugin_env,
+        )
     started_at = time.time()
     # The child shares our terminal and process group, so Ctrl-C reaches it
     # directly; seedbed waits, forwards TERM/HUP, and passes its status on.

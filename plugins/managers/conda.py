@@ -35,7 +35,7 @@ from seedbed.core.types import (
     Watch,
 )
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.managers import base, repair
+from seedbed.plugins.managers import base, relocate, repair
 
 FILES = ("environment.yml", "environment.yaml")
 DEFAULT_ENV_DIR = ".conda"
@@ -260,13 +260,29 @@ class CondaManager(Manager):
                 labels={"installer": name, "reused_from": str(donor_root)},
             ),
             Step(
-                f"{name} update",
-                command(name, tool, prefix, found, fresh=False),
-                cwd=workspace.root,
-                env=conda_env(),
-                labels={"installer": name},
+                "repoint the project's own installs",
+                action=lambda: repoint(donor_root, donor_env, workspace.root, prefix),
+                labels={"reused_from": str(donor_root)},
             ),
         ]
+
+
+def repoint(donor_root: Path, donor_env: Path, root: Path, prefix: Path) -> None:
+    """After `--clone` (which copies the sibling's conda and pip packages, its
+    prefix rewritten), the distributions living in the sibling's tree (the
+    project's editable install, path dependencies) still name the sibling's
+    source: copy each from its RECORD with the sibling's root replaced by this
+    worktree's. The same environment file means the same set, so no solve,
+    no `env update` and no build is needed."""
+    donor_site = relocate.site_packages(donor_env)
+    if donor_site is None:
+        return
+    rewrite = relocate.Rewriter(donor_root, root)
+    for dist in relocate.plan(relocate.installed(donor_site), donor_root).copies:
+        url = str((dist.direct_url or {}).get("url", ""))
+        path = relocate.url_path(url) if url else None
+        if path is not None and relocate.within(path, donor_root):
+            relocate.copy_dist(dist, donor_env, prefix, rewrite)
 
 
 def command(

@@ -1,15 +1,17 @@
 """Build a worktree's virtual environment from a sibling's healthy one.
 
-Used by the uv, pip, poetry and pdm plugins when another worktree of the same
-repository has a ready environment with the same fingerprint. The sibling's
+Used by the pip, poetry and pdm plugins (and uv's for a project without a
+uv.lock; with one, `uv sync --frozen` is cheaper) when another worktree of the
+same repository has a ready environment with the same fingerprint. The sibling's
 environment is never linked, shared or copied wholesale (its scripts, activate
 files and editable installs all name the sibling's path). Instead:
 
 1. a fresh environment with the same interpreter (`uv venv`, about 20 ms);
 2. the sibling's exact installed set, read from its dist-info folders (no
-   process, no resolution), installed with `uv pip install --no-deps`: files come
-   from uv's own cache (hardlinked or cloned, per uv's link mode) and console
-   scripts are written for the new path;
+   process, no resolution), installed with `uv pip install --no-deps`, offline
+   first (no request per package to the index), online only when that fails:
+   files come from uv's own cache (hardlinked or cloned, per uv's link mode)
+   and console scripts are written for the new path;
 3. distributions that live in the sibling's tree (the project's own editable
    install, path dependencies) and the seed tools uv's cache may lack (pip,
    setuptools, wheel) are copied file by file from their RECORD, rewriting the
@@ -209,6 +211,31 @@ def copy_dist(
     target_record.write_text(buffer.getvalue())
 
 
+def offline_first(
+    name: str, install: tuple[str, ...], cwd: Path, env: dict[str, str]
+) -> Step:
+    """The install with `--offline` first: the sibling's exact set is in uv's
+    cache, and offline uv sends no revalidation request per package (online it
+    sends one for each). Only when that fails (a file the cache lacks, a cache
+    cleaned since) the same install runs online. Both run through core.runner.
+    """
+    from seedbed.core import runner
+    from seedbed.core.errors import SetupError
+
+    def install_set() -> None:
+        offline = (*install[:3], "--offline", *install[3:])
+        for argv in (offline, install):
+            done = runner.run_argv(name, argv, cwd=cwd, env=runner.child_env(env))
+            if done.ok:
+                return
+        raise SetupError(
+            f"step '{name}' failed (exit {done.exit_code})",
+            done.output_tail or "see the setup log",
+        )
+
+    return Step(name, action=install_set, labels={"installer": "uv"})
+
+
 def reuse_steps(
     context: SetupContext, donor_root: Path, donor_env: Path
 ) -> Sequence[Step] | None:
@@ -256,12 +283,11 @@ def reuse_steps(
             str(listing),
         )
         steps.append(
-            Step(
+            offline_first(
                 "uv pip install (sibling's set)",
                 install,
-                cwd=workspace.root,
-                env=base.uv_base_env(workspace),
-                labels={"installer": "uv"},
+                workspace.root,
+                base.uv_base_env(workspace),
             )
         )
     describe = getattr(context.manager, "describe_install", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from collections.abc import Mapping, Sequence
@@ -60,6 +61,30 @@ class UvManager(VenvManager):
         return Step(
             "uv lock --check", (uv, "lock", "--check"), cwd=workspace.root, env=env
         )
+
+    def reuse_steps(
+        self, context: SetupContext, donor_root: Path, donor_env: Path
+    ) -> Sequence[Step] | None:
+        """With a uv.lock, `uv sync --frozen` is the floor: it resolves nothing,
+        sends no request when every wheel is cached and hardlinks (or clones)
+        from uv's cache, so it beats relocating the sibling's set (which reads
+        its dist-info, writes a listing and then installs the same files). The
+        sibling only proves the cache holds the set. Without a lock, the
+        sibling's exact set is what keeps the two worktrees alike."""
+        if context.tools.get("uv") is None:
+            return None
+        if not (context.workspace.root / "uv.lock").is_file():
+            return super().reuse_steps(context, donor_root, donor_env)
+        # Rebuilt from nothing, as any reuse is (a missing env costs nothing).
+        steps = list(self.setup_steps(dataclasses.replace(context, recreate=True)))
+        return [
+            dataclasses.replace(
+                step, labels={**step.labels, "reused_from": str(donor_root)}
+            )
+            if step.argv
+            else step
+            for step in steps
+        ]
 
     def setup_steps(self, context: SetupContext) -> Sequence[Step]:
         workspace = context.workspace

@@ -42,6 +42,20 @@ def choose_installer(workspace: Workspace) -> Installer:
     return Installer("uv" if uv else "pip", tools)
 
 
+_HEALTHY: set[tuple[object, ...]] = set()
+
+
+def _health_key(environment: Path) -> tuple[object, ...] | None:
+    parts: list[object] = [str(environment)]
+    try:
+        for path in (base.env_python(environment), environment / "pyvenv.cfg"):
+            found = path.stat()  # follows the link: the interpreter itself
+            parts += [str(path), found.st_ino, found.st_size, found.st_mtime_ns]
+    except OSError:
+        return None
+    return tuple(parts)
+
+
 class VenvManager(Manager):
     """Defaults for a manager whose environment is a venv in the worktree."""
 
@@ -55,7 +69,17 @@ class VenvManager(Manager):
         return base.run_command(workspace, argv)
 
     def health_check(self, workspace: Workspace) -> str | None:
-        return base.venv_health_check(workspace)
+        """base.venv_health_check, whose probe starts the interpreter: a setup
+        asks twice (after the install, before the marker), so a healthy answer
+        is kept for the same interpreter and pyvenv.cfg (same inode, size and
+        mtime): a rebuilt or edited environment is probed again."""
+        key = _health_key(base.env_dir(workspace))
+        if key is not None and key in _HEALTHY:
+            return None
+        problem = base.venv_health_check(workspace)
+        if problem is None and key is not None:
+            _HEALTHY.add(key)
+        return problem
 
     def installer(self, workspace: Workspace) -> Installer:
         return choose_installer(workspace)

@@ -249,7 +249,7 @@ def test_conda_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         prefix,
         "x",
     )
-    # A configured frontend wins; reuse is a clone then a pruning update.
+    # A configured frontend wins; reuse is a clone, then the repointed installs.
     present.update({"conda", "mamba"})
     ws = workspace(tmp_path, conda={"frontend": "conda"})
     donor = tmp_path / "other"
@@ -263,7 +263,10 @@ def test_conda_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         "--clone",
         str(donor / ".conda"),
     )
-    assert steps[2].argv[-1] == "--prune"
+    # The same environment file: the clone plus the project's own installs
+    # repointed, never a full `env update` (issue 15).
+    assert [s.name for s in steps[2:]] == ["repoint the project's own installs"]
+    assert not any("update" in s.argv for s in steps)
 
 
 def test_conda_env_dir_follows_an_explicit_setting(tmp_path: Path) -> None:
