@@ -123,7 +123,9 @@ def user_config_path() -> Path:
     return Path(base) / "seedbed" / "config.toml"
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's table; malformed, not UTF-8 or unreadable is a ConfigError
+    naming the file (nothing is changed)."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -135,11 +137,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text", file=str(path)) from exc
+    except OSError as exc:
+        where = str(path)
+        raise ConfigError(f"{where}: unreadable: {exc.strerror}", file=where) from exc
 
 
 def read_pyproject(root: Path) -> dict[str, Any]:
     path = root / "pyproject.toml"
-    return _read_toml(path) if path.is_file() else {}
+    return read_toml(path) if path.is_file() else {}
 
 
 def load_sources(
@@ -148,7 +153,7 @@ def load_sources(
     sources: list[Source] = []
     user = user_config_path()
     if user.is_file():
-        sources.append(Source(str(user), _read_toml(user), "user"))
+        sources.append(Source(str(user), read_toml(user), "user"))
     if pyproject is None:
         pyproject = read_pyproject(root)
     tool = pyproject.get("tool", {})
@@ -160,7 +165,7 @@ def load_sources(
         sources.append(Source(where, table, "pyproject"))
     local = root / ".seedbed.toml"
     if local.is_file():
-        sources.append(Source(str(local), _read_toml(local), "seedbed.toml"))
+        sources.append(Source(str(local), read_toml(local), "seedbed.toml"))
     sources.extend(environment_sources(CORE_KEYS))
     return sources
 

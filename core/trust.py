@@ -22,7 +22,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,20 +76,10 @@ class Store:
 
 
 def _toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"{path}: malformed TOML: {exc}",
-            "fix the file's syntax; nothing was changed",
-            file=str(path),
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text", file=str(path)) from exc
-    except OSError as exc:
-        where = str(path)
-        raise ConfigError(f"{where}: unreadable: {exc.strerror}", file=where) from exc
+    # Imported here: the hook's trust check runs before anything heavier loads.
+    from seedbed.core.config import read_toml
+
+    return read_toml(path)
 
 
 def read_parts(root: Path) -> dict[str, Any]:
