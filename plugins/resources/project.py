@@ -37,6 +37,13 @@ POSTGRES = re.compile(
     r"|\bpostgres(?:ql|is)?(?:\+\w+)?://"
 )
 SQLITE = re.compile(r"django\.db\.backends\.sqlite3|\bsqlite(?:\+\w+)?:///")
+# The URL a settings file falls back to when DATABASE_URL is unset:
+# os.environ.get("DATABASE_URL", "postgres:///x"), env.db("DATABASE_URL",
+# default="..."), dj_database_url.config(default="...").
+DEFAULT_URL = re.compile(
+    r"""DATABASE_URL["']\s*,\s*(?:default\s*=\s*)?f?["'](\w+(?:\+\w+)?)://"""
+    r"""|\bconfig\([^)]*?default\s*=\s*f?["'](\w+(?:\+\w+)?)://"""
+)
 SQLITE_FILE = re.compile(r"""["']([\w-][\w.-]*\.(?:sqlite3?|db))["']""")
 COMPOSE_POSTGRES = re.compile(r"(?m)^\s*image:\s*['\"]?(?:\S+/)?(?:postgres|postgis)\b")
 EXAMPLES = (".env.example", ".env.sample", ".env.template", ".env.dist")
@@ -132,15 +139,24 @@ def expected(workspace: Workspace, found: Sequence[Found]) -> Expected:
         if READS_URL.search(text):
             reads_url = True
             evidence.append(f"{label} reads DATABASE_URL")
-        if SQLITE.search(text):
+        default = DEFAULT_URL.search(text)
+        scheme = (default.group(1) or default.group(2)) if default else ""
+        if scheme and not engine:
+            # The URL the settings fall back to decides what a worktree runs.
+            engine = "postgres" if POSTGRES.match(scheme + "://") else "sqlite"
+            evidence.append(f"{label} defaults to {scheme}://")
+        elif not scheme and SQLITE.search(text):
             sqlite_default = label
         if not engine and POSTGRES.search(text):
             engine = "postgres"
             evidence.append(f"{label} names PostgreSQL")
-    if engine and sqlite_default:
-        # Settings that name both fall back to SQLite when DATABASE_URL is
-        # unset (the PostgreSQL branch is for deployments): the local default
-        # is what a worktree runs, unless the project's example says otherwise.
+    if (
+        engine == "postgres"
+        and sqlite_default
+        and not any("defaults to" in e for e in evidence)
+    ):
+        # Settings naming both with no default URL fall back to SQLite when
+        # DATABASE_URL is unset (the PostgreSQL branch is for deployments).
         engine = "sqlite"
         evidence.append(f"{sqlite_default} defaults to SQLite")
     for name in EXAMPLES:

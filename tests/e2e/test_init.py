@@ -23,7 +23,7 @@ def test_init_writes_agent_entries_and_ci_workflow_once(repo: Path) -> None:
     again = json.loads(
         seedbed("init", "--agents", "--ci", "github", "--json", cwd=repo).stdout
     )
-    assert {f["status"] for f in again["files"]} == {"unchanged"}
+    assert {f["result"] for f in again["files"]} == {"unchanged"}
     assert {c["action"] for c in again["changes"]} <= {"unchanged", "kept"}
 
 
