@@ -73,11 +73,15 @@ def health_check(workspace: Workspace) -> str | None:
     itself installs (installer = "pip", or "auto" without uv on PATH), an
     environment without pip cannot be used either: a `python -m venv` killed
     before ensurepip finished leaves a python that runs and no pip."""
+    return venv_health(env_dir(workspace)) or pip_missing(workspace)
+
+
+def pip_missing(workspace: Workspace) -> str | None:
+    """Why an environment pip itself must install into cannot be used: no pip."""
     environment = env_dir(workspace)
-    reason = venv_health(environment)
-    if reason is None and installs_with_pip(workspace) and not has_pip(environment):
-        reason = f"{environment} has no pip (an interrupted `python -m venv`?)"
-    return reason
+    if installs_with_pip(workspace) and not has_pip(environment):
+        return f"{environment} has no pip (an interrupted `python -m venv`?)"
+    return None
 
 
 def venv_health_check(workspace: Workspace) -> str | None:

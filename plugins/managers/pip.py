@@ -39,7 +39,9 @@ class PipManager(VenvManager):
     identity_keys: tuple[str, ...] = ("requirements", "extras", "dev_groups")
 
     def health_check(self, workspace: Workspace) -> str | None:
-        return base.health_check(workspace)
+        # The interpreter probe is the shared (cached) one; only the pip check
+        # (a file look-up) is pip's own: a setup probes once, not twice.
+        return super().health_check(workspace) or base.pip_missing(workspace)
 
     def detect(self, workspace: Workspace) -> Detection | None:
         root = workspace.root
