@@ -1,5 +1,7 @@
 """Shared test plumbing: real tools, isolated user state, the strict flag.
 
+Fixtures live here; the helpers that build things live in tests/factories/.
+
 SEEDBED_STRICT=1 (set by .ci/run) turns a missing real tool into a failure:
 in CI a skipped real-component test is a failure, not a pass.
 """
@@ -16,8 +18,10 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
+from tests.factories.git import git
+
 if TYPE_CHECKING:
-    from tests.web_samples import PostgresServer
+    from tests.factories.postgres import PostgresServer
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS_BIN = REPO / ".tools" / "bin"
@@ -37,15 +41,6 @@ def require(tool: str) -> str:
     if found:
         return found
     unavailable(f"{tool} is not installed (the test command installs it: see README)")
-
-
-def git(*args: str, cwd: Path) -> str:
-    out = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
-    if out.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed: {out.stderr}")
-    return out.stdout.strip()
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +95,7 @@ def seedbed_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.samples import make_wheelhouse
+    from tests.factories.wheels import make_wheelhouse
 
     return make_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
 
@@ -108,7 +103,7 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def offline(wheelhouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Installs come from the local wheelhouse only (fast, no index)."""
-    from tests.samples import offline_env
+    from tests.factories.wheels import offline_env
 
     for name, value in offline_env(wheelhouse).items():
         monkeypatch.setenv(name, value)
@@ -168,7 +163,8 @@ def worktree_add(
 @pytest.fixture(scope="session")
 def index(wheelhouse: Path) -> Iterator[str]:
     """The wheelhouse as a simple index on localhost (poetry needs one)."""
-    from tests.samples import serve, write_simple_index
+    from tests.factories.servers import serve
+    from tests.factories.wheels import write_simple_index
 
     write_simple_index(wheelhouse)
     url, server = serve(wheelhouse)
@@ -183,7 +179,7 @@ def pg() -> PostgresServer:
         import psycopg  # noqa: F401
     except ImportError:
         unavailable("psycopg is not installed beside seedbed")
-    from tests.web_samples import postgres_server
+    from tests.factories.postgres import postgres_server
 
     server = postgres_server()
     if server is None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import subprocess
 from pathlib import Path
 
-from tests.conftest import git, seedbed
+from tests.conftest import seedbed
+from tests.factories.folders import snapshot
+from tests.factories.git import git
 
 USER_HOOK = (
     "#!/bin/sh\n"
@@ -19,14 +20,6 @@ USER_HOOK = (
 
 def hooks(repo: Path) -> Path:
     return repo / ".git" / "hooks"
-
-
-def snapshot(directory: Path) -> dict[str, tuple[str, int, bool]]:
-    out = {}
-    for path in sorted(directory.iterdir()):
-        target = os.readlink(path) if path.is_symlink() else path.read_bytes().hex()
-        out[path.name] = (target, stat.S_IMODE(path.lstat().st_mode), path.is_symlink())
-    return out
 
 
 def test_install_writes_three_hooks_and_is_idempotent(repo: Path) -> None:

@@ -5,24 +5,16 @@ restores exactly what was there; a repository that is gone is pruned."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import stat
 import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import git, seedbed
+from tests.conftest import seedbed
+from tests.factories.folders import snapshot
+from tests.factories.git import git
 
 USER_HOOK = "#!/bin/sh\necho user hook\n"
-
-
-def snapshot(directory: Path) -> dict[str, tuple[str, int, bool]]:
-    out = {}
-    for path in sorted(directory.iterdir()):
-        target = os.readlink(path) if path.is_symlink() else path.read_bytes().hex()
-        out[path.name] = (target, stat.S_IMODE(path.lstat().st_mode), path.is_symlink())
-    return out
 
 
 def make_repo(path: Path, hooks: Path) -> Path:

@@ -18,7 +18,7 @@ from seedbed.core.errors import SetupError
 from seedbed.core.gitfacts import GitFacts
 from seedbed.plugins.managers import repair
 
-from tests.conftest import git
+from tests.factories.git import git
 
 
 def folder_with(path: Path, name: str = "keep.txt") -> Path:

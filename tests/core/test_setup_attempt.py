@@ -16,7 +16,8 @@ from seedbed.core.types import SetupContext, Step
 
 from tests.conftest import require
 from tests.core.setup_helpers import make_app
-from tests.samples import metric_rows, uv_project
+from tests.factories.metrics import metric_rows
+from tests.factories.projects import uv_project
 
 
 def steps_plugin(*steps: Step) -> object:

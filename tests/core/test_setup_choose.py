@@ -25,8 +25,9 @@ from seedbed.core.types import (
 )
 from seedbed.core.workspace import Workspace
 
-from tests.conftest import git, require
+from tests.conftest import require
 from tests.core.setup_helpers import make_app
+from tests.factories.git import git
 
 
 class Thirdparty(Manager):

@@ -11,7 +11,7 @@ import pytest
 from seedbed.core import state
 from seedbed.core.errors import SetupError
 
-from tests.conftest import git
+from tests.factories.git import git
 
 
 def mark_ready(root: Path, paths: tuple[str, ...], globs: tuple[str, ...] = ()) -> None:

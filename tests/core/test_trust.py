@@ -11,7 +11,8 @@ import pytest
 from seedbed.core import trust
 from seedbed.core.errors import ConfigError
 
-from tests.conftest import BIN, git, seedbed
+from tests.conftest import BIN, seedbed
+from tests.factories.git import git
 
 
 def write(root: Path, files: dict[str, str]) -> None:

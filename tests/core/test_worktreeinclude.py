@@ -8,8 +8,9 @@ from pathlib import Path
 
 from seedbed.core import worktreeinclude
 
-from tests.conftest import git, require, seedbed, worktree_add
-from tests.samples import pip_project
+from tests.conftest import require, seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.projects import pip_project
 
 
 def make_main(tmp_path: Path) -> Path:

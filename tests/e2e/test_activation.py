@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, require, seedbed
-from tests.samples import uv_project
+from tests.conftest import require, seedbed
+from tests.factories.git import git
+from tests.factories.projects import uv_project
 
 SHELLS = {
     "bash": ["bash", "--norc", "--noprofile", "-i"],

@@ -21,7 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, seedbed
+from tests.conftest import seedbed
+from tests.factories.git import commit_file, git
+from tests.factories.metrics import metric_rows
+from tests.factories.projects import pip_project, uv_project
+from tests.factories.servers import serve
+from tests.factories.wheels import offline_env
 from tests.plugins.audit.samples import (
     EXPECTED,
     REQUIREMENTS,
@@ -29,7 +34,6 @@ from tests.plugins.audit.samples import (
     plugin_path,
     write_zip,
 )
-from tests.samples import metric_rows, offline_env, pip_project, serve, uv_project
 
 HOOK = "import sys; from seedbed.plugins.audit.gate import main; sys.exit(main())"
 
@@ -100,12 +104,6 @@ def pip_sample(root: Path, env: dict[str, str]) -> Path:
     return main
 
 
-def commit(main: Path, name: str, text: str) -> None:
-    (main / name).write_text(text)
-    git("add", "-A", cwd=main)
-    git("commit", "-qm", f"edit {name}", cwd=main)
-
-
 @pytest.mark.parametrize("kind", ("uv", "pip"))
 def test_offline_gate_finds_exactly_the_affected(
     kind: str,
@@ -170,7 +168,7 @@ def test_acceptances_live_and_expired(
 ) -> None:
     main = uv_sample(tmp_path / "proj", house, env)
     update(server[0], env, main)
-    commit(
+    commit_file(
         main,
         ".seedbed-audit.toml",
         '[[accept]]\nid = "CVE-2026-10101"\nreason = "never reached"\n'
@@ -190,7 +188,7 @@ def test_acceptances_live_and_expired(
 
     # Both live: the gate passes and records no findings.
     text = (main / ".seedbed-audit.toml").read_text().replace("2020", "2999")
-    commit(main, ".seedbed-audit.toml", text)
+    commit_file(main, ".seedbed-audit.toml", text)
     result = gate(main, env)
     assert result["status"] == "pass" and result["figure"] == 0
 
@@ -206,7 +204,7 @@ def test_old_database_warns(
     source.write_text(json.dumps(data))
     result = gate(main, env)
     assert "10 days old (over 7)" in result["message"]
-    commit(main, ".seedbed.toml", "[audit]\nmax_age_days = 30\n")
+    commit_file(main, ".seedbed.toml", "[audit]\nmax_age_days = 30\n")
     assert "warning" not in gate(main, env)["message"]
 
 
@@ -255,7 +253,7 @@ def test_bad_inputs(
     assert code == 6
 
     # A configured database must stay inside the worktree.
-    commit(main, ".seedbed.toml", '[audit]\ndatabase = "../elsewhere"\n')
+    commit_file(main, ".seedbed.toml", '[audit]\ndatabase = "../elsewhere"\n')
     out = seedbed("gate", "--only", "audit", cwd=main, env=env)
     assert out.returncode == 3 and "Traceback" not in out.stderr
 
@@ -269,7 +267,7 @@ def test_project_database_folder(
     main = uv_sample(tmp_path / "proj", house, env)
     write_folder(main / "advisories")
     git("add", "-A", cwd=main)
-    commit(main, ".seedbed.toml", '[audit]\ndatabase = "advisories"\n')
+    commit_file(main, ".seedbed.toml", '[audit]\ndatabase = "advisories"\n')
     result = gate(main, env)
     found = {(f["file"].split()[0], f["kind"]) for f in result["findings"]}
     assert found == EXPECTED
@@ -279,7 +277,7 @@ def test_online_unreachable_service_is_an_error(
     tmp_path: Path, house: Path, env: dict[str, str]
 ) -> None:
     main = uv_sample(tmp_path / "proj", house, env)
-    commit(main, ".seedbed.toml", '[audit]\nsource = "online"\n')
+    commit_file(main, ".seedbed.toml", '[audit]\nsource = "online"\n')
     # Every request goes through a proxy that is not there: the service
     # cannot be reached, whatever this machine's network allows.
     closed = "http://127.0.0.1:9"

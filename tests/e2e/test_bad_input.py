@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, require, seedbed, worktree_add
-from tests.samples import pip_project, uv_project
+from tests.conftest import require, seedbed, worktree_add
+from tests.factories.git import commit_file
+from tests.factories.projects import pip_project, uv_project
+from tests.factories.seedbed import status
 
 
 @pytest.fixture
@@ -20,18 +22,8 @@ def pip_repo(tmp_path: Path, offline: Path) -> Path:
     return main
 
 
-def commit(main: Path, name: str, text: str) -> None:
-    (main / name).write_text(text)
-    git("add", "-A", cwd=main)
-    git("commit", "-qm", f"edit {name}", cwd=main)
-
-
-def status(worktree: Path) -> dict:
-    return json.loads(seedbed("status", "--json", cwd=worktree).stdout)
-
-
 def test_malformed_pyproject(pip_repo: Path, tmp_path: Path) -> None:
-    commit(pip_repo, "pyproject.toml", "[project\nname = 'x'\n")
+    commit_file(pip_repo, "pyproject.toml", "[project\nname = 'x'\n")
     wt = tmp_path / "wt"
     out = worktree_add(pip_repo, wt, "wt")
     assert out.returncode == 0  # the checkout itself never fails
@@ -62,7 +54,7 @@ def test_unknown_manager_lists_known(pip_repo: Path) -> None:
 def test_unresolvable_requirement_shows_the_managers_message(
     pip_repo: Path, tmp_path: Path
 ) -> None:
-    commit(pip_repo, "requirements.txt", "no-such-package-seedbed-test==1.0\n")
+    commit_file(pip_repo, "requirements.txt", "no-such-package-seedbed-test==1.0\n")
     wt = tmp_path / "wt"
     out = worktree_add(pip_repo, wt, "wt")
     assert out.returncode == 0
@@ -87,17 +79,17 @@ def test_no_interpreter_for_the_requested_python(pip_repo: Path) -> None:
 def test_precedence_and_override(tmp_path: Path, offline: Path) -> None:
     require("uv")
     main = uv_project(tmp_path / "proj", offline)
-    commit(main, "requirements.txt", "tinyalpha\n")
+    commit_file(main, "requirements.txt", "tinyalpha\n")
     out = seedbed("setup", "--json", cwd=main)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["manager"] == "uv"  # a lock beats requirements
-    commit(main, ".seedbed.toml", 'manager = "pip"\n')
+    commit_file(main, ".seedbed.toml", 'manager = "pip"\n')
     out = seedbed("setup", "--json", cwd=main)
     assert json.loads(out.stdout)["manager"] == "pip"
 
 
 def test_background_setup_logs_and_reports(pip_repo: Path, tmp_path: Path) -> None:
-    commit(pip_repo, ".seedbed.toml", "background = true\n")
+    commit_file(pip_repo, ".seedbed.toml", "background = true\n")
     assert seedbed("trust", cwd=pip_repo).returncode == 0  # a changed config
     wt = tmp_path / "bg"
     out = worktree_add(pip_repo, wt, "bg")
@@ -108,7 +100,7 @@ def test_background_setup_logs_and_reports(pip_repo: Path, tmp_path: Path) -> No
     assert status(wt)["status"] == "ready"
     assert (wt / ".seedbed" / "setup.log").exists()
     # A failing background setup is visible in `seedbed status`.
-    commit(pip_repo, "requirements.txt", "no-such-package-seedbed-test==1.0\n")
+    commit_file(pip_repo, "requirements.txt", "no-such-package-seedbed-test==1.0\n")
     wt2 = tmp_path / "bg2"
     assert worktree_add(pip_repo, wt2, "bg2").returncode == 0
     deadline = time.time() + 120

@@ -19,8 +19,9 @@ import pytest
 from seedbed.core.setup.run import StepRunner
 from seedbed.core.types import Step, StepResult
 
-from tests.conftest import git, require, seedbed, worktree_add
-from tests.samples import pip_project, uv_project
+from tests.conftest import require, seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.projects import pip_project, uv_project
 
 # The exit codes the README documents (docs/json.md: "Exit codes").
 DOCUMENTED = set(range(12))

@@ -5,21 +5,21 @@ a branch brings is never written through nor trusted as a ready marker."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, seedbed, unavailable, worktree_add
-from tests.samples import pip_project
+from tests.conftest import seedbed, worktree_add
+from tests.factories.disks import fill, small_disk
+from tests.factories.folders import tree_hash
+from tests.factories.git import git
+from tests.factories.projects import pip_project
+from tests.factories.seedbed import trap_seedbed
 
 READY_SHAPES = ("[]", '{"fingerprint": 5, "watch": "x"}', "{not json")
 
@@ -49,15 +49,6 @@ def check_json_error(
     error = json.loads(out.stdout)
     assert isinstance(error, dict) and error["exit_code"] == code
     assert name in error["error"] and "seedbed doctor --fix" in error["hint"]
-
-
-def tree_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(str(path.relative_to(folder)).encode())
-        if path.is_file() and not path.is_symlink():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def state(root: Path) -> Path:
@@ -293,34 +284,6 @@ def test_a_committed_ready_marker_is_not_trusted(tmp_path: Path, offline: Path) 
 # ---------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def small_disk(where: Path, size: str) -> Iterator[Path]:
-    """A real, small tmpfs (needs root and mount); unmounted afterwards."""
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        unavailable("a full-disk test needs root to mount a small tmpfs")
-    where.mkdir()
-    out = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode != 0:
-        unavailable(f"cannot mount a tmpfs here: {out.stderr.strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
-
-
-def fill(disk: Path) -> None:
-    """Write until the file system refuses: ENOSPC for the next writer."""
-    filler = disk / f"filler-{uuid.uuid4().hex}"
-    with open(filler, "wb") as handle, contextlib.suppress(OSError):
-        while True:
-            handle.write(b"\0" * 65536)
-            handle.flush()
-
-
 def test_setup_on_a_full_disk_exits_5_with_a_clear_message(
     tmp_path: Path, offline: Path
 ) -> None:
@@ -368,11 +331,7 @@ def test_committed_sync_files_do_not_make_the_sh_hook_skip(
     assert worktree_add(main, wt, "wt").returncode == 0
     assert json.loads(seedbed("status", "--json", cwd=wt).stdout)["status"] == "ready"
     git("checkout", "-q", "-b", "evil", cwd=wt)
-    trap = tmp_path / "trap"
-    trap.mkdir()
-    (trap / "seedbed").write_text("#!/bin/sh\necho SEEDBED-STARTED >&2\n")
-    (trap / "seedbed").chmod(0o755)
-    env = {**os.environ, "SEEDBED_BIN": str(trap / "seedbed")}
+    env = trap_seedbed(tmp_path / "trap")
     # Unchanged: the sealed state proves it, and no Python starts.
     out = subprocess.run(
         ["git", "checkout", "-b", "same"],
@@ -420,11 +379,7 @@ def test_a_shared_folder_does_not_act_for_a_repository_that_left(
     (shared / "post-checkout").write_text(
         template.read_text().replace("@FALLBACK@", "''")
     )
-    trap = tmp_path / "trap"
-    trap.mkdir()
-    (trap / "seedbed").write_text("#!/bin/sh\necho SEEDBED-STARTED >&2\n")
-    (trap / "seedbed").chmod(0o755)
-    env = {**os.environ, "SEEDBED_BIN": str(trap / "seedbed")}
+    env = trap_seedbed(tmp_path / "trap")
     assert seedbed("hooks", "uninstall", cwd=repos[0]).returncode == 0
     runs = {}
     for repo in repos:

@@ -14,15 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, require, seedbed, worktree_add
-from tests.samples import (
-    PYPROJECT,
-    make_wheelhouse,
-    offline_env,
-    uv_project,
-    write_package,
-    write_wheel,
-)
+from tests.conftest import require, seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.projects import PYPROJECT, uv_project, write_package
+from tests.factories.seedbed import status
+from tests.factories.wheels import make_wheelhouse, offline_env, write_wheel
 
 TINY = ("tinybase", "tinyuwsgi", "tinypytest", "tinyruff", "tinydocs", "tinylint")
 
@@ -47,12 +43,6 @@ def installed(worktree: Path) -> set[str]:
     """The distributions in the worktree's environment (names only)."""
     site = next((worktree / ".venv").glob("lib/python*/site-packages"))
     return {p.name.split("-")[0].lower() for p in site.glob("*.dist-info")}
-
-
-def status(worktree: Path) -> dict:
-    out = seedbed("status", "--json", cwd=worktree)
-    assert out.stdout, out.stderr
-    return json.loads(out.stdout)
 
 
 def commit(root: Path, files: dict[str, str]) -> Path:

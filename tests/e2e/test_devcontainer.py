@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, STRICT, TOOLS_BIN, git, seedbed, unavailable
+from tests.conftest import REPO, STRICT, TOOLS_BIN, seedbed, unavailable
 from tests.e2e.test_pods import BASE_IMAGE, engine  # noqa: F401
+from tests.factories.git import git
 from tests.plugins.editors.test_devcontainer_env import check_devcontainer
 
 CLI = TOOLS_BIN / "devcontainer"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
-from tests.conftest import git, require, seedbed, worktree_add
-from tests.samples import uv_project
+from tests.conftest import require, seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.projects import uv_project
+from tests.factories.seedbed import trap_seedbed
 
 
 def test_unchanged_checkout_starts_no_python_and_a_change_still_syncs(
@@ -20,11 +21,7 @@ def test_unchanged_checkout_starts_no_python_and_a_change_still_syncs(
     assert worktree_add(main, wt, "wt").returncode == 0
     assert (wt / ".seedbed" / "sync.sha256").exists()
     # A seedbed that fails loudly if it is ever started: the no-op must not call it.
-    trap = tmp_path / "trap"
-    trap.mkdir()
-    (trap / "seedbed").write_text("#!/bin/sh\necho SEEDBED-STARTED >&2\nexit 1\n")
-    (trap / "seedbed").chmod(0o755)
-    env = {**os.environ, "SEEDBED_BIN": str(trap / "seedbed")}
+    env = trap_seedbed(tmp_path / "trap", exit_code=1)
     out = subprocess.run(
         ["git", "checkout", "-b", "same"],
         cwd=wt,

@@ -7,15 +7,16 @@ files; nothing is installed before the errors stop setup).
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
 from seedbed.core.errors import EXIT_CONFIG, EXIT_NOT_FOUND
 from seedbed.plugins.resources import database, ports
 
-from tests.conftest import git, seedbed
-from tests.web_samples import PostgresServer
+from tests.conftest import seedbed
+from tests.factories.git import git
+from tests.factories.postgres import PostgresServer
+from tests.factories.servers import closed_port
 
 APP = "from flask import Flask\n\napp = Flask(__name__)\n"
 
@@ -39,12 +40,6 @@ def assert_nothing_made(root: Path) -> None:
     assert not (root / ".venv").exists()
     assert ports.Registry().get(root) is None
     assert not (root / ".git" / "seedbed" / database.RECORDS).exists()
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_an_unsupported_engine_is_a_config_error(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Two worktrees of a real web app, side by side: own port, database, .env.
 
-Each sample is made by the framework's own tools (tests/web_samples.py), its
+Each sample is made by the framework's own tools (tests/factories/web.py), its
 worktrees are set up by the real post-checkout hook, both dev servers run at
 once under `seedbed serve`, and HTTP requests show each answers from its own
 database with migrations applied. gc then releases the port block and drops
@@ -21,18 +21,12 @@ from pathlib import Path
 import pytest
 from seedbed.plugins.resources import dotenv, ports
 
-from tests.conftest import BIN, git, require, seedbed, worktree_add
-from tests.web_samples import (
-    PostgresServer,
-    django_project,
-    fastapi_project,
-    flask_project,
-    get_json,
-    offline_env,
-    stop,
-    wait_for_port,
-    web_wheelhouse,
-)
+from tests.conftest import BIN, require, seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.postgres import PostgresServer
+from tests.factories.servers import get_json, stop, wait_for_port
+from tests.factories.web import django_project, fastapi_project, flask_project
+from tests.factories.wheels import offline_env, web_wheelhouse
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from seedbed.core.metrics import MetricsStore, store_path
 
-from tests import gate_samples as gs
 from tests.conftest import require, worktree_add
+from tests.factories import gates as gs
+from tests.factories.git import commit_all, git
 from tests.plugins.gates.test_gates_units import (
     AWS_KEY,
     URL_PASSWORD,
@@ -64,7 +65,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Pa
         (root / ".python-version").write_text(
             f"{sys.version_info[0]}.{sys.version_info[1]}\n"
         )
-        gs.commit_all(root, "pin python")
+        commit_all(root, "pin python")
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -75,8 +76,8 @@ def project(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Pa
 @pytest.fixture
 def sample(project: Path) -> Iterator[Path]:
     yield project
-    gs.git("reset", "-q", "--hard", "main", cwd=project)
-    gs.git("clean", "-fdq", cwd=project)  # ignored files (.venv) stay
+    git("reset", "-q", "--hard", "main", cwd=project)
+    git("clean", "-fdq", cwd=project)  # ignored files (.venv) stay
 
 
 def gate(
@@ -205,7 +206,7 @@ def test_secrets_in_staged_and_worktreeinclude_files(
     sample: Path, env: dict[str, str]
 ) -> None:
     plant(sample)
-    gs.git("add", "aws.py", "id_rsa", "settings.py", "ordinary.py", cwd=sample)
+    git("add", "aws.py", "id_rsa", "settings.py", "ordinary.py", cwd=sample)
     (sample / ".worktreeinclude").write_text(".env\n")
     (sample / ".env").write_text(
         f"DATABASE_URL=mysql://root:{URL_PASSWORD}@localhost/db\n"
@@ -265,7 +266,7 @@ def test_alembic_heads(sample: Path, env: dict[str, str]) -> None:
 def test_lock_drift_fails(
     tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.samples import uv_project
+    from tests.factories.projects import uv_project
 
     wheelhouse = Path(env["UV_FIND_LINKS"])
     for name, value in env.items():

@@ -23,14 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TOOLS_BIN, git, require, seedbed
-from tests.samples import (
-    pdm_lock,
-    pdm_project,
-    poetry_lock,
-    poetry_project,
-)
-from tests.web_samples import django_project, offline_env, web_wheelhouse
+from tests.conftest import TOOLS_BIN, require, seedbed
+from tests.factories.git import git
+from tests.factories.projects import pdm_lock, pdm_project, poetry_lock, poetry_project
+from tests.factories.web import django_project
+from tests.factories.wheels import offline_env, web_wheelhouse
 
 
 def gate(root: Path, only: str) -> dict:

@@ -1,9 +1,9 @@
 """Gates on the project shapes a real-project trial found them wrong on (issue 13).
 
-Samples are built here (gate_samples.py); environments are made by `seedbed
+Samples are built here (tests/factories/gates.py); environments are made by `seedbed
 setup`, offline from a wheelhouse holding the real tools. A tool the project
 does not install comes from seedbed's pinned tool environment, made once per
-test session under SEEDBED_TOOLS_DIR (gate_samples.clean_env) from the same
+test session under SEEDBED_TOOLS_DIR (gates.clean_env) from the same
 wheelhouse.
 
 - a gate that cannot run says `error` with the fix, never `fail`;
@@ -26,8 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import gate_samples as gs
 from tests.conftest import require
+from tests.factories import gates as gs
+from tests.factories.git import commit_all, git
 from tests.plugins.gates.test_gates_units import AWS_KEY
 
 BIN = Path(sys.executable).parent
@@ -63,7 +64,7 @@ def build(root: Path, env: dict[str, str], dev: str, setup: bool = True) -> Path
         (root / ".python-version").write_text(
             f"{sys.version_info[0]}.{sys.version_info[1]}\n"
         )
-        gs.commit_all(root, "pin python")
+        commit_all(root, "pin python")
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -73,8 +74,8 @@ def build(root: Path, env: dict[str, str], dev: str, setup: bool = True) -> Path
 
 
 def reset(root: Path) -> None:
-    gs.git("reset", "-q", "--hard", "main", cwd=root)
-    gs.git("clean", "-fdq", cwd=root)  # ignored files (.venv) stay
+    git("reset", "-q", "--hard", "main", cwd=root)
+    git("clean", "-fdq", cwd=root)  # ignored files (.venv) stay
 
 
 @pytest.fixture(scope="module")
@@ -237,12 +238,12 @@ def test_pre_commit_runs_only_the_tests_of_the_staged_change(
     (bare / "tests" / "test_other.py").write_text(
         "def test_other() -> None:\n    assert False\n"
     )
-    gs.commit_all(bare, "an unrelated failing test")
+    commit_all(bare, "an unrelated failing test")
     nothing = gate_json(bare, env, "--stage", "pre-commit", "--only", "tests")
     assert nothing["tests"]["status"] == "skip", nothing
     (bare / "src" / "my_project" / "add.py").write_text("ADDED = 1\n")
     (bare / "tests" / "test_add.py").write_text(gs.TEST_MODULE + "\n")
-    gs.git("add", "-A", cwd=bare)
+    git("add", "-A", cwd=bare)
     only = gate_json(bare, env, "--stage", "pre-commit", "--only", "tests")["tests"]
     assert only["status"] == "pass", only  # test_other.py did not run
     assert only["message"] == "1 test file(s) for the staged change passed"
@@ -298,7 +299,7 @@ def test_migrations_without_django_installed_is_an_error(
 def test_lock_check_without_the_pinned_interpreter_is_an_error(
     tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.samples import uv_project
+    from tests.factories.projects import uv_project
 
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -354,7 +355,7 @@ def test_secrets_baseline_command_accepts_current_findings(
     bare: Path, env: dict[str, str]
 ) -> None:
     (bare / "keys.py").write_text(f'A = "{AWS_KEY}"\n')
-    gs.commit_all(bare, "a known key")
+    commit_all(bare, "a known key")
     assert gate_json(bare, env, "--only", "secrets", "keys.py")["secrets"][
         "status"
     ] == ("fail")
@@ -398,7 +399,7 @@ def test_seedbed_init_output_commits_through_its_own_hooks(
         check=False,
     )
     assert install.returncode == 0, install.stderr
-    gs.git("add", "-A", cwd=bare)
+    git("add", "-A", cwd=bare)
     commit = subprocess.run(
         ["git", "commit", "-q", "-m", "add seedbed"],
         cwd=bare,
@@ -416,10 +417,10 @@ def test_a_project_without_python_files_skips_the_code_gates(
 ) -> None:
     root = tmp_path / "nopy"
     root.mkdir()
-    gs.git("init", "-q", "-b", "main", cwd=root, env=env)
+    git("init", "-q", "-b", "main", cwd=root, env=env)
     (root / "environment.yml").write_text("name: x\ndependencies: [python=3.11]\n")
-    gs.git("add", "-A", cwd=root, env=env)
-    gs.git("commit", "-q", "-m", "conda", cwd=root, env=env)
+    git("add", "-A", cwd=root, env=env)
+    git("commit", "-q", "-m", "conda", cwd=root, env=env)
     results = gate_json(root, env, "--only", "format,lint,types,tests")
     for name, result in results.items():
         assert result["status"] == "skip", (name, result)

@@ -16,7 +16,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from seedbed.core.errors import EXIT_SETUP
 
-from tests.conftest import git, require, seedbed
+from tests.conftest import require, seedbed
+from tests.factories.git import git
 
 # The app reads DATABASE_URL, so seedbed writes one (issue 13: only then).
 APP = (

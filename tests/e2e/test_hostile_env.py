@@ -4,7 +4,6 @@ interrupted setup always recovers. Real git, real hooks, real uv and pip."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import http.server
 import json
 import os
@@ -17,27 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, git, require, seedbed, unavailable, worktree_add
-from tests.samples import pip_project, uv_project
+from tests.conftest import BIN, require, seedbed, worktree_add
+from tests.factories import disks
+from tests.factories.disks import fill
+from tests.factories.folders import tree_hash
+from tests.factories.git import git
+from tests.factories.projects import pip_project, uv_project
+from tests.factories.seedbed import status
 
 # --- helpers -----------------------------------------------------------------
-
-
-def tree_hash(folder: Path) -> str:
-    """Names, kinds, modes, link targets and contents of everything below."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        info = path.lstat()
-        digest.update(f"{path.relative_to(folder)}\0{info.st_mode}\0".encode())
-        if path.is_symlink():
-            digest.update(os.readlink(path).encode())
-        elif path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def status(worktree: Path) -> dict:
-    return json.loads(seedbed("status", "--json", cwd=worktree).stdout)
 
 
 def processes_naming(*needles: str) -> list[int]:
@@ -306,33 +293,8 @@ def test_a_newline_in_the_worktree_path_is_one_clear_error(
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        unavailable(f"cannot mount a tmpfs here: {made.stderr!r}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(disk: Path) -> Path:
-    filler = disk / "filler"
-    chunk = b"\0" * (1 << 20)
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        for size in (1 << 20, 4096, 1):
-            with contextlib.suppress(OSError):
-                while True:
-                    os.write(fd, chunk[:size])
-    finally:
-        os.close(fd)
-    return filler
+    with disks.small_disk(tmp_path / "disk", "48m") as disk:
+        yield disk
 
 
 def test_a_full_disk_is_a_failed_setup_not_a_traceback(

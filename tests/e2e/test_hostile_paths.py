@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from seedbed.core import worktreeinclude
 
-from tests.conftest import git, seedbed
-from tests.samples import pip_project
+from tests.conftest import seedbed
+from tests.factories.git import git
+from tests.factories.projects import pip_project
 
 
 def git_out(*args: str, cwd: Path, env: dict[str, str], data: str = "") -> str:

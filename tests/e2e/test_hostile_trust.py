@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, git, require, seedbed
-from tests.samples import pip_project
+from tests.conftest import BIN, require, seedbed
+from tests.factories.git import git
+from tests.factories.projects import pip_project
 
 SEEDBED_LINE = "is not trusted; nothing was run. Review it, then run: seedbed trust"
 

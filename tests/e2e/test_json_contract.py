@@ -23,8 +23,9 @@ from typing import Any
 import click
 import pytest
 
-from tests.conftest import REPO, git, require, seedbed, worktree_add
-from tests.samples import uv_project
+from tests.conftest import REPO, require, seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.projects import uv_project
 
 DOCS = REPO / "docs" / "json.md"
 VERDICTS = {"pass", "fail", "error", "skip"}

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import STRICT, git, require, seedbed, worktree_add
-from tests.samples import uv_project
+from tests.conftest import STRICT, require, seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.projects import uv_project
 
 
 def run_json(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Any:

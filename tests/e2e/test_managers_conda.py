@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, seedbed, worktree_add
-from tests.samples import metric_rows
+from tests.conftest import seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.metrics import metric_rows
 
 ENVIRONMENT = """\
 name: seedbed-conda-sample

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, require, seedbed, worktree_add
-from tests.samples import (
-    check_own_environment,
-    metric_rows,
+from tests.conftest import require, seedbed, worktree_add
+from tests.factories.environments import check_own_environment
+from tests.factories.git import git
+from tests.factories.metrics import metric_rows
+from tests.factories.projects import (
     pdm_project,
     pip_project,
     poetry_project,

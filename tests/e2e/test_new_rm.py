@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import git, require, seedbed
-from tests.samples import uv_project
+from tests.conftest import require, seedbed
+from tests.factories.git import git
+from tests.factories.projects import uv_project
 
 CONFIG = """\
 [resources]
@@ -99,7 +100,7 @@ def test_rm_refuses_changes_then_stops_releases_and_removes(project: Path) -> No
             "-c",
             "import sys, time\n"
             "from pathlib import Path\n"
-            "from seedbed.plugins.lifecycle.processes import serving\n"
+            "from seedbed.core.serving import serving\n"
             "with serving(Path(sys.argv[1])):\n"
             "    print('up', flush=True); time.sleep(600)\n",
             str(tree),

@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import REPO, STRICT, git, seedbed, unavailable, worktree_add
+from tests.conftest import REPO, STRICT, seedbed, unavailable, worktree_add
+from tests.factories.git import git
 
 BASE_IMAGE = os.environ.get("SEEDBED_TEST_BASE_IMAGE", "seedbed-test-base:bookworm")
 SETUP_SCRIPT = REPO / "tests" / "setup" / "docker.sh"

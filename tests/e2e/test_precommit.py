@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests import gate_samples as gs
 from tests.conftest import require, worktree_add
 from tests.e2e.test_gates_cli import (  # noqa: F401 (module fixtures)
     env,
     home,
     project,
 )
+from tests.factories import gates as gs
+from tests.factories.git import git
 from tests.plugins.gates.test_gates_units import (
     AWS_KEY,
     URL_PASSWORD,
@@ -64,8 +65,8 @@ def configure(root: Path, hook_repo: tuple[Path, str], environ: dict[str, str]) 
     (root / ".pre-commit-config.yaml").write_text(
         gs.precommit_config(source, rev, HOOKS)
     )
-    gs.git("add", ".pre-commit-config.yaml", cwd=root)
-    gs.git(
+    git("add", ".pre-commit-config.yaml", cwd=root)
+    git(
         "commit",
         "-q",
         "--no-verify",
@@ -91,8 +92,8 @@ def configured(
 @pytest.fixture
 def repo_(configured: Path) -> Iterator[Path]:
     yield configured
-    gs.git("reset", "-q", "--hard", "main", cwd=configured)
-    gs.git("clean", "-fdq", cwd=configured)
+    git("reset", "-q", "--hard", "main", cwd=configured)
+    git("clean", "-fdq", cwd=configured)
 
 
 def precommit(
@@ -139,7 +140,7 @@ def test_types_pass_and_fail_at_pre_push(repo_: Path, pc_env: dict[str, str]) ->
     quiet = run_hook(repo_, pc_env, "seedbed-types", "--all-files")
     assert "No hook with id" in quiet.stdout or quiet.returncode != 0
     (repo_ / "src" / "my_project" / "loose.py").write_text("def f(x):\n    return x\n")
-    gs.git("add", "-A", cwd=repo_)
+    git("add", "-A", cwd=repo_)
     bad = run_hook(repo_, pc_env, "seedbed-types", *stage)
     assert bad.returncode == 1 and "loose.py:1: no-untyped-def" in bad.stdout
 
@@ -151,7 +152,7 @@ def test_coverage_floor_at_pre_push(
     module, test = gs.coverage_module(covered)
     (repo_ / "src" / "my_project" / "__init__.py").write_text(module)
     (repo_ / "tests" / "test_add.py").write_text(test)
-    gs.git("add", "-A", cwd=repo_)
+    git("add", "-A", cwd=repo_)
     out = run_hook(
         repo_, pc_env, "seedbed-tests", "--hook-stage", "pre-push", "--all-files"
     )
@@ -163,10 +164,10 @@ def test_secrets_in_staged_files_are_caught_not_echoed(
     repo_: Path, pc_env: dict[str, str]
 ) -> None:
     plant(repo_)
-    gs.git("add", "ordinary.py", cwd=repo_)
+    git("add", "ordinary.py", cwd=repo_)
     clean = run_hook(repo_, pc_env, "seedbed-secrets")  # the staged files
     assert clean.returncode == 0, clean.stdout
-    gs.git("add", "aws.py", "id_rsa", "settings.py", cwd=repo_)
+    git("add", "aws.py", "id_rsa", "settings.py", cwd=repo_)
     out = run_hook(repo_, pc_env, "seedbed-secrets")
     assert out.returncode == 1
     for line in (
@@ -184,10 +185,10 @@ def test_migrations_pass_with_one_alembic_head_and_fail_with_two(
     repo_: Path, pc_env: dict[str, str]
 ) -> None:
     write_alembic(repo_, {"a1": None, "b2": "a1"})
-    gs.git("add", "-A", cwd=repo_)
+    git("add", "-A", cwd=repo_)
     assert run_hook(repo_, pc_env, "seedbed-migrations", "--all-files").returncode == 0
     write_alembic(repo_, {"c3": "a1"})
-    gs.git("add", "-A", cwd=repo_)
+    git("add", "-A", cwd=repo_)
     out = run_hook(repo_, pc_env, "seedbed-migrations", "--all-files")
     assert out.returncode == 1 and "Alembic has 2 heads (b2, c3)" in out.stdout
 
@@ -198,7 +199,7 @@ def test_lock_passes_then_fails_when_pyproject_drifts(
     hook_repo: tuple[Path, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tests.samples import uv_project
+    from tests.factories.projects import uv_project
 
     for name, value in pc_env.items():
         monkeypatch.setenv(name, value)
@@ -209,7 +210,7 @@ def test_lock_passes_then_fails_when_pyproject_drifts(
     (root / "pyproject.toml").write_text(
         text.replace('"tinybeta"', '"tinybeta", "tinygamma"')
     )
-    gs.git("add", "-A", cwd=root)
+    git("add", "-A", cwd=root)
     out = run_hook(root, pc_env, "seedbed-lock", "--all-files")
     assert out.returncode == 1 and "does not match pyproject.toml" in out.stdout
 
@@ -264,7 +265,7 @@ def test_hooks_installed_once_work_in_every_worktree(
         assert (fresh / ".venv" / "bin" / "ruff").is_file(), added.stderr
         for root in (fresh, repo_):
             (root / "src" / "my_project" / "unused.py").write_text("import os\n")
-            gs.git("add", "-A", cwd=root)
+            git("add", "-A", cwd=root)
             blocked = commit(root, pc_env, "unused import")
             assert blocked.returncode == 1, blocked.stdout
             # git shows the hook's output on stderr.
@@ -272,7 +273,7 @@ def test_hooks_installed_once_work_in_every_worktree(
             (root / "src" / "my_project" / "unused.py").write_text(
                 "import os\n\nHOME = os.sep\n"
             )
-            gs.git("add", "-A", cwd=root)
+            git("add", "-A", cwd=root)
             ok = commit(root, pc_env, "fixed")
             assert ok.returncode == 0, ok.stdout + ok.stderr
     finally:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, require, seedbed, worktree_add
-from tests.gate_samples import PRE_COMMIT_HOME
-from tests.gate_samples import hook_source as committed_hook_source
-from tests.samples import uv_project
+from tests.conftest import require, seedbed, worktree_add
+from tests.factories.gates import PRE_COMMIT_HOME
+from tests.factories.gates import hook_source as committed_hook_source
+from tests.factories.git import git
+from tests.factories.projects import uv_project
 
 
 @pytest.fixture(scope="session")

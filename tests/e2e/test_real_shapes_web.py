@@ -1,7 +1,7 @@
 """Real project shapes (issue 13): a stock Django project, a library with example
 apps, a FastAPI backend/ with a tracked .env, Django on PostgreSQL by default.
 
-Each sample is built here with the frameworks' own generators (tests/web_samples
+Each sample is built here with the frameworks' own generators (tests/factories/web
 builder), worktrees are made by `git worktree add` through the real hook, and
 installs come from the local web wheelhouse with real uv.
 """
@@ -17,19 +17,13 @@ from pathlib import Path
 import pytest
 from seedbed.plugins.resources import dotenv, ports
 
-from tests.conftest import BIN, git, require, seedbed, worktree_add
-from tests.web_samples import (
-    DJANGO_DATABASES,
-    PostgresServer,
-    _commit,
-    _run,
-    _tool,
-    get_json,
-    offline_env,
-    stop,
-    wait_for_port,
-    web_wheelhouse,
-)
+from tests.conftest import BIN, require, seedbed, worktree_add
+from tests.factories.commands import run_tool
+from tests.factories.git import git
+from tests.factories.postgres import PostgresServer
+from tests.factories.servers import get_json, stop, wait_for_port
+from tests.factories.web import DJANGO_DATABASES, builder_tool, commit_sample
+from tests.factories.wheels import offline_env, web_wheelhouse
 
 COUNTING_MIGRATION = """import os
 
@@ -73,8 +67,8 @@ def startproject(root: Path, settings_databases: str = "") -> Path:
     settings are the stock ones unless settings_databases replaces DATABASES."""
     root.mkdir(parents=True)
     git("init", "-q", "-b", "main", cwd=root)
-    _run([_tool("django-admin"), "startproject", "mysite", "."], cwd=root)
-    _run([_tool("python"), "manage.py", "startapp", "notes"], cwd=root)
+    run_tool([builder_tool("django-admin"), "startproject", "mysite", "."], cwd=root)
+    run_tool([builder_tool("python"), "manage.py", "startapp", "notes"], cwd=root)
     settings = root / "mysite" / "settings.py"
     text = settings.read_text().replace(
         "'django.contrib.staticfiles',", "'django.contrib.staticfiles',\n    'notes',"
@@ -92,8 +86,8 @@ def startproject(root: Path, settings_databases: str = "") -> Path:
         "    text = models.CharField(max_length=200, blank=True)\n"
     )
     scratch = root.parent / f"{root.name}-build.sqlite3"
-    _run(
-        [_tool("python"), "manage.py", "makemigrations", "notes"],
+    run_tool(
+        [builder_tool("python"), "manage.py", "makemigrations", "notes"],
         cwd=root,
         DATABASE_URL=f"sqlite:///{scratch}",
     )
@@ -105,7 +99,7 @@ def startproject(root: Path, settings_databases: str = "") -> Path:
     if settings_databases:
         requirements.append("psycopg[binary]")
     (root / "requirements.txt").write_text("\n".join(requirements) + "\n")
-    return _commit(root, "django-admin startproject")
+    return commit_sample(root, "django-admin startproject")
 
 
 def add_worktree(main: Path, path: Path) -> None:
@@ -185,7 +179,7 @@ def test_a_library_gets_no_app_and_seedbed_test_runs_pytest(
     (main / "tests").mkdir()
     (main / "tests" / "test_lib.py").write_text(LIBRARY_TEST)
     (main / "requirements.txt").write_text("Flask\npytest\n")
-    _commit(main, "a library")
+    commit_sample(main, "a library")
     assert seedbed("hooks", "install", cwd=main).returncode == 0
     a = tmp_path / "wt-a"
     add_worktree(main, a)
@@ -231,7 +225,7 @@ def test_fastapi_backend_with_a_tracked_env(tmp_path: Path, web: Path) -> None:
         "metadata = MetaData()\nnotes = Table('notes', metadata, "
         "Column('id', Integer, primary_key=True))\n"
     )
-    _run([_tool("alembic"), "init", "migrations"], cwd=backend)
+    run_tool([builder_tool("alembic"), "init", "migrations"], cwd=backend)
     env_py = backend / "migrations" / "env.py"
     env_py.write_text(
         "import os\n"
@@ -249,8 +243,8 @@ def test_fastapi_backend_with_a_tracked_env(tmp_path: Path, web: Path) -> None:
         )
     )
     scratch = tmp_path / "build.sqlite3"
-    _run(
-        [_tool("alembic"), "revision", "--autogenerate", "-m", "notes"],
+    run_tool(
+        [builder_tool("alembic"), "revision", "--autogenerate", "-m", "notes"],
         cwd=backend,
         DATABASE_URL=f"sqlite:///{scratch}",
         PYTHONPATH=str(backend),
@@ -264,7 +258,7 @@ def test_fastapi_backend_with_a_tracked_env(tmp_path: Path, web: Path) -> None:
         "fastapi\nuvicorn\nSQLAlchemy\nalembic\npytest\n"
     )
     (main / ".env").write_text("PROJECT_NAME=committed\n")
-    _commit(main, "template with backend/ and a committed .env")
+    commit_sample(main, "template with backend/ and a committed .env")
     assert seedbed("hooks", "install", cwd=main).returncode == 0
     a = tmp_path / "wt-a"
     add_worktree(main, a)
@@ -313,7 +307,7 @@ def test_django_on_postgres_by_default_clones_with_a_template(
     assert "postgres:///shop" in databases
     main = startproject(tmp_path / "shop", databases)
     (main / ".seedbed.toml").write_text(f'[resources]\ndatabase_server = "{pg.url}"\n')
-    _commit(main, "the server to use")
+    commit_sample(main, "the server to use")
     assert seedbed("hooks", "install", cwd=main).returncode == 0
     a, b = tmp_path / "wt-a", tmp_path / "wt-b"
     add_worktree(main, a)
@@ -342,7 +336,7 @@ def test_env_follows_its_inputs_through_the_cli(tmp_path: Path, offline: Path) -
     (root / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
     (root / "wsgi.py").write_text("from flask import Flask\nw = Flask(__name__)\n")
     (root / "requirements.txt").write_text("")
-    _commit(root, "two apps")
+    commit_sample(root, "two apps")
     assert seedbed("setup", cwd=root).returncode == 0
     assert dotenv.read(root / ".env")["FLASK_APP"] == str(root / "app.py")
     (root / ".flaskenv").write_text("FLASK_APP=wsgi.py\n")

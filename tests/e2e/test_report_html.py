@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from seedbed.plugins.reports.html import CHARTS
 
-from tests.metrics_factory import dashboard_store, record_runs, run
+from tests.factories.metrics import dashboard_store, record_runs, run
 
 SEEDBED = str(Path(sys.executable).parent / "seedbed")
 CHART_IDS = [chart_id for chart_id, _ in CHARTS]

@@ -26,9 +26,11 @@ import pytest
 from seedbed.core.cli.output import iso
 from seedbed.core.metrics import MetricsStore, store_path
 
-from tests.conftest import BIN, git, require, seedbed, worktree_add
-from tests.metrics_factory import record_runs, run
-from tests.samples import metric_rows, pip_project, uv_project, write_simple_index
+from tests.conftest import BIN, require, seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.metrics import metric_rows, record_runs, run
+from tests.factories.projects import pip_project, uv_project
+from tests.factories.wheels import write_simple_index
 
 PROBE = (
     "import os, sys; print(os.environ.get('VIRTUAL_ENV'), sys.prefix, "

@@ -11,12 +11,10 @@ from pathlib import Path
 
 from seedbed.core import state
 
-from tests.conftest import git, require, seedbed, worktree_add
-from tests.samples import lock, pip_project
-
-
-def status(worktree: Path) -> dict:
-    return json.loads(seedbed("status", "--json", cwd=worktree).stdout)
+from tests.conftest import require, seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.projects import lock, pip_project
+from tests.factories.seedbed import status
 
 
 def test_a_project_that_moves_from_pip_to_uv_is_not_in_sync(

@@ -11,13 +11,9 @@ from pathlib import Path
 import pytest
 from seedbed.core import state
 
-from tests.conftest import git, require, seedbed, worktree_add
-from tests.samples import (
-    lock,
-    pdm_project,
-    poetry_project,
-    uv_project,
-)
+from tests.conftest import require, seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.projects import lock, pdm_project, poetry_project, uv_project
 
 
 def imports(worktree: Path, module: str) -> bool:

@@ -24,8 +24,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BIN, git, seedbed
+from tests.conftest import BIN, seedbed
 from tests.e2e.test_pods import BASE_IMAGE, POD_UID, engine, expected_uid, hand_over
+from tests.factories.git import git
 
 __all__ = ["engine"]  # the fixture, imported from the pods tests
 

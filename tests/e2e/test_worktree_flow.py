@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from seedbed.core.errors import EXIT_ENVIRONMENT
 
-from tests.conftest import git, require, seedbed, worktree_add
-from tests.samples import lock, pip_project, uv_project
+from tests.conftest import require, seedbed, worktree_add
+from tests.factories.git import git
+from tests.factories.projects import lock, pip_project, uv_project
 
 
 def ready(worktree: Path) -> dict:

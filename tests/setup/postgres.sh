@@ -4,7 +4,7 @@
 # Idempotent and non-interactive (CI runs it as root with no stdin). The tests
 # start their own throwaway server (initdb in a temporary folder, pg_ctl on a
 # free loopback port, as the postgres user when run as root) from a session
-# fixture in tests/web_samples.py, so nothing here starts or configures one.
+# fixture in tests/factories/postgres.py, so nothing here starts or configures one.
 #
 # Found when already present: initdb on PATH (e.g. /usr/local/bin links) or in
 # Debian's /usr/lib/postgresql/*/bin. Otherwise `apt-get install postgresql`.

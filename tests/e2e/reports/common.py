@@ -15,7 +15,7 @@ from seedbed.core.assets import asset_dir
 from seedbed.core.metrics import Record
 
 from tests.conftest import require
-from tests.metrics_factory import record_runs, run
+from tests.factories.metrics import record_runs, run
 
 CLI = asset_dir("nushell") / "cli.nu"
 MODULE = asset_dir("nushell") / "seedbed.nu"

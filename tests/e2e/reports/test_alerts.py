@@ -21,7 +21,7 @@ from tests.e2e.reports.common import (
     series,
     store,
 )
-from tests.metrics_factory import run
+from tests.factories.metrics import run
 
 WORKTREE = "main-1a2b3c"  # run()'s default worktree
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from seedbed.core.metrics import Record
 
-from tests.conftest import git
 from tests.e2e.reports.common import CLI, MAIN, NOW, gate, nu, nu_json, series, store
-from tests.metrics_factory import DAY, run
+from tests.factories.git import git
+from tests.factories.metrics import DAY, run
 
 
 def advice_by_topic(db: Path, *flags: str) -> dict[str, dict[str, Any]]:

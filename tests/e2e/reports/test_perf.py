@@ -17,7 +17,7 @@ from tests.e2e.reports.common import (
     nu_script,
     store,
 )
-from tests.metrics_factory import DAY, run
+from tests.factories.metrics import DAY, run
 
 TODAY = math.floor(NOW / DAY) * DAY
 

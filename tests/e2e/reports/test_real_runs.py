@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from seedbed.core.metrics import MetricsStore, store_path
 
-from tests.conftest import git, require
+from tests.conftest import require
 from tests.e2e.reports.common import CLI, nu, nu_json, unwrap
-from tests.metrics_factory import synthetic_store
+from tests.factories.git import git
+from tests.factories.metrics import synthetic_store
 
 
 @pytest.fixture(scope="module")

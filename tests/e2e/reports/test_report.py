@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from seedbed.core.metrics import Record, store_path
 
-from tests.conftest import git
 from tests.e2e.reports.common import (
     CLI,
     FEAT,
@@ -25,7 +24,8 @@ from tests.e2e.reports.common import (
     store,
     unwrap,
 )
-from tests.metrics_factory import DAY, record_runs, run
+from tests.factories.git import git
+from tests.factories.metrics import DAY, record_runs, run
 
 
 def report_records() -> list[Record]:

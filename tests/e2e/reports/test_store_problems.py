@@ -9,7 +9,7 @@ import pytest
 from seedbed.core.errors import EXIT_ENVIRONMENT, EXIT_NOT_FOUND
 
 from tests.e2e.reports.common import nu_error
-from tests.metrics_factory import empty_store, newer_schema_store
+from tests.factories.metrics import empty_store, newer_schema_store
 
 
 @pytest.mark.parametrize("command", ["report", "perf", "alerts", "optimize"])

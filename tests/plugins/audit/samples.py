@@ -1,7 +1,7 @@
 """OSV advisories written by the tests, the packages they are about, and the
 entry point that registers the audit plugin in a `seedbed` child process.
 
-The wheels are real (tests/samples.write_wheel) and get installed by real uv
+The wheels are real (tests/factories/wheels.write_wheel) and get installed by real uv
 and pip; the advisories follow the OSV schema as OSV's PyPI/all.zip holds them.
 """
 
@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from tests.samples import make_wheelhouse, write_wheel
+from tests.factories.wheels import make_wheelhouse, write_wheel
 
 # name, version installed by the samples
 PACKAGES = (

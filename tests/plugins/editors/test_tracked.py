@@ -7,7 +7,8 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.conftest import git, seedbed, worktree_add
+from tests.conftest import seedbed, worktree_add
+from tests.factories.git import git
 
 TEAM_SETTINGS = '{\n  "editor.tabSize": 2,\n\t"files.eol": "\\n"\n}\n'
 TEAM_LAUNCH = '{"version": "0.2.0", "configurations": []}\n'

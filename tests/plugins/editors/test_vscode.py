@@ -160,7 +160,7 @@ def test_created_untracked_files_are_excluded_once(repo: Path) -> None:
     (repo / ".vscode").mkdir()
     (repo / ".vscode/settings.json").write_text("{}")
     (repo / "tracked.json").write_text("{}")
-    from tests.conftest import git
+    from tests.factories.git import git
 
     git("add", "tracked.json", cwd=repo)
     added = exclude(repo / ".git", repo, [".vscode/settings.json", "tracked.json"])

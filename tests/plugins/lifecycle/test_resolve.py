@@ -9,7 +9,7 @@ import pytest
 from seedbed.core.errors import EXIT_NOT_FOUND, NotARepositoryError, SeedbedError
 from seedbed.plugins.lifecycle.worktrees import list_worktrees, resolve, slug_of
 
-from tests.conftest import git
+from tests.factories.git import git
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from seedbed.core.types import Interpreter, SetupContext
 from seedbed.core.workspace import Workspace
 from seedbed.plugins.managers import base, conda, pdm, pip, poetry, relocate, uv
 
-from tests.samples import CONDA_FILES
+from tests.factories.projects import CONDA_FILES
 
 ALL = [uv.MANAGER, poetry.MANAGER, pdm.MANAGER, conda.MANAGER, pip.MANAGER]
 

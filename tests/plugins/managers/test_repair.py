@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 from seedbed.plugins.managers import repair
 
-from tests.conftest import git, require, seedbed
-from tests.samples import check_own_environment, metric_rows, uv_project
+from tests.conftest import require, seedbed
+from tests.factories.environments import check_own_environment
+from tests.factories.git import git
+from tests.factories.metrics import metric_rows
+from tests.factories.projects import uv_project
 
 
 def make_venv(path: Path) -> Path:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from seedbed.plugins.managers import conda, uv
 
+from tests.factories.projects import CONDA_FILES
 from tests.plugins.managers.test_managers_units import context, workspace
-from tests.samples import CONDA_FILES
 
 
 def test_uv_reuse_with_a_lock_is_uv_sync_frozen(tmp_path: Path) -> None:

@@ -20,8 +20,9 @@ from seedbed.core.metrics import store_path
 from seedbed.plugins import reports
 from seedbed.plugins.reports import nu, store
 
-from tests.conftest import git, require
-from tests.metrics_factory import empty_store, newer_schema_store, record_runs, run
+from tests.conftest import require
+from tests.factories.git import git
+from tests.factories.metrics import empty_store, newer_schema_store, record_runs, run
 
 NOW = time.time()
 SEEDBED = str(Path(sys.executable).parent / "seedbed")

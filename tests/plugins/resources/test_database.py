@@ -9,7 +9,7 @@ import pytest
 from seedbed.core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, SeedbedError
 from seedbed.plugins.resources import database, postgres
 
-from tests.web_samples import PostgresServer
+from tests.factories.postgres import PostgresServer
 
 
 def server_for(pg: PostgresServer, password: str | None = None) -> postgres.Server:

@@ -13,13 +13,7 @@ import pytest
 from seedbed.core.errors import EXIT_BUSY, EXIT_CONFIG, SeedbedError
 from seedbed.plugins.resources import ports
 
-
-def free_range(size: int = 400) -> tuple[int, int]:
-    """A range of ports well away from the usual ones (tests run side by side)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        start = 20000 + (probe.getsockname()[1] % 20000)
-    return start, start + size - 1
+from tests.factories.servers import free_range
 
 
 def test_a_block_is_stable_and_keyed_by_worktree(tmp_path: Path) -> None:

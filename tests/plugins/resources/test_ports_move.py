@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 from seedbed.plugins.resources import gc, ports
 
-from tests.conftest import git
-
-
-def free_range(size: int = 200) -> tuple[int, int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        start = 20000 + (probe.getsockname()[1] % 20000)
-    return start, start + size - 1
+from tests.factories.git import git
+from tests.factories.servers import free_range
 
 
 def test_a_moved_worktree_keeps_its_block(repo: Path, tmp_path: Path) -> None:
     registry = ports.Registry(tmp_path / "home")
-    span = free_range()
+    span = free_range(200)
     old = tmp_path / "wt-old"
     git("worktree", "add", "-q", str(old), "-b", "feature", cwd=repo)
     block, new = registry.allocate(old, span, 10, "project")
@@ -53,7 +46,7 @@ def test_gc_after_a_move_keeps_the_block(
     home = tmp_path / "home"
     monkeypatch.setenv("SEEDBED_HOME", str(home))
     registry = ports.Registry(home)
-    span = free_range()
+    span = free_range(200)
     old = tmp_path / "wt-a"
     git("worktree", "add", "-q", str(old), "-b", "a", cwd=repo)
     common = Path(
@@ -78,7 +71,7 @@ def test_a_block_keyed_by_path_is_rekeyed(repo: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     tree = tmp_path / "wt-legacy"
     git("worktree", "add", "-q", str(tree), "-b", "legacy", cwd=repo)
-    span = free_range()
+    span = free_range(200)
     home.mkdir()
     legacy = {"start": span[0], "size": 10, "worktree": str(tree)}
     (home / "ports.json").write_text(

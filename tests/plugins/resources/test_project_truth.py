@@ -16,10 +16,11 @@ from seedbed.plugins.resources import database, dotenv, project
 from seedbed.plugins.resources.provision import provision, read_state
 from seedbed.plugins.resources.settings import settings
 
-from tests.conftest import git
+from tests.factories.git import git
+from tests.factories.servers import closed_port
 from tests.plugins.frameworks.test_detect import write
 from tests.plugins.frameworks.test_detect_code import workspace
-from tests.plugins.resources.test_resources import closed_port, pip_manager
+from tests.plugins.resources.test_resources import pip_manager
 
 MANAGE = (
     "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n"

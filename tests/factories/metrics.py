@@ -3,11 +3,13 @@
 Rows go through `core.metrics.MetricsStore.record`, the same call the core uses,
 so a synthetic store has exactly the schema and encoding of a real one. Tests
 that need known figures build small stores with `record_runs` and `run`; the
-benchmark and the load tests use `synthetic_store`.
+benchmark and the load tests use `synthetic_store`; `metric_rows` reads back
+what seedbed itself recorded in a repository.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 import time
@@ -60,6 +62,23 @@ def record_runs(path: Path, records: Iterable[Record]) -> Path:
     """Write records into the store at path (creating it) and return the path."""
     MetricsStore(path).record(*records)
     return path
+
+
+def metric_rows(main: Path, kind: str = "setup") -> list[dict[str, Any]]:
+    """The runs of one kind seedbed recorded for the repository at main, in
+    order, each detail decoded."""
+    db = main / ".git" / "seedbed" / "metrics.db"
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        rows = [
+            dict(r)
+            for r in conn.execute(
+                "SELECT * FROM runs WHERE kind = ? ORDER BY id", (kind,)
+            )
+        ]
+    for row in rows:
+        row["detail"] = json.loads(row["detail"])
+    return rows
 
 
 def empty_store(path: Path) -> Path:

@@ -22,9 +22,11 @@ import sys
 import tomllib
 from pathlib import Path
 
-from tests.samples import PYPROJECT, make_wheelhouse, write_package
+from tests.factories.git import git
+from tests.factories.projects import PYPROJECT, write_package
+from tests.factories.wheels import make_wheelhouse
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CACHE = REPO / ".cache"
 TOOL_WHEELS = CACHE / "gate-wheels"
 HOOK_WHEELS = CACHE / "hook-wheels"
@@ -111,20 +113,6 @@ def offline(wheelhouse: Path, **extra: str) -> dict[str, str]:
         UV_FIND_LINKS=str(wheelhouse),
         **extra,
     )
-
-
-def git(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
-    out = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    if out.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed: {out.stderr}")
-    return out.stdout.strip()
 
 
 # --- this repository as a pre-commit hook source ----------------------------
@@ -258,8 +246,3 @@ def setup(root: Path, env: dict[str, str]) -> None:
     )
     if out.returncode != 0:
         raise AssertionError(f"seedbed setup failed: {out.stdout}\n{out.stderr}")
-
-
-def commit_all(root: Path, message: str = "change") -> None:
-    git("add", "-A", cwd=root)
-    git("commit", "-q", "--no-verify", "-m", message, cwd=root)
