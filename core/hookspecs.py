@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import click
+    from seedbed.core.contributions import DoctorCheck, WrittenFile
+    from seedbed.core.plugins import Registry
     from seedbed.core.types import (
         ConfigKey,
         Framework,
@@ -159,6 +161,72 @@ def seedbed_gc(
         @hookimpl
         def seedbed_gc(common_dir, live_worktrees, dry_run):
             return [GcAction("ports", "8000-8009", "/old/worktree", done=not dry_run)]
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------
+# Built-in commands: doctor, ls, init
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def seedbed_doctor(workspace: Workspace, registry: Registry) -> Sequence[DoctorCheck]:
+    """Return this plugin's checks for `seedbed doctor` (see
+    core.contributions.DoctorCheck): can it work here, is what it keeps sound.
+
+    They follow seedbed's own checks and come before each worktree's, so a
+    safe fix (`action`) runs under `--fix` before any worktree is set up again.
+    Start no process and change nothing here: a fix does that, when asked.
+
+    Example::
+
+        @hookimpl
+        def seedbed_doctor(workspace, registry):
+            if shutil.which("redis-server"):
+                return [DoctorCheck("redis", "ok", "redis-server: found")]
+            return [DoctorCheck("redis", "info", "redis-server: not found",
+                                "install Redis")]
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def seedbed_worktree_summary(
+    common_dir: Path, worktrees: Sequence[Path]
+) -> Mapping[Path, Mapping[str, object]]:
+    """Return, per worktree path, the columns this plugin fills in `seedbed ls`
+    ("port", "database"); a worktree it holds nothing for may be left out.
+
+    Called once for all of the repository's worktrees, so a registry is read
+    once; an unreadable registry means no values, never an error.
+
+    Example::
+
+        @hookimpl
+        def seedbed_worktree_summary(common_dir, worktrees):
+            held = read_my_registry()
+            return {path: {"port": held[path]} for path in worktrees if path in held}
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def seedbed_init_files(
+    workspace: Workspace, agents: bool, ci: str
+) -> Sequence[WrittenFile]:
+    """Write the files `seedbed init` was asked for; one record each (see
+    core.contributions.WrittenFile). agents: the agent tools' setup entries
+    (`--agents`); ci: the CI provider whose workflow to write ("github"), ""
+    for none. Keep what the user wrote: a file left alone is "skipped".
+
+    Example::
+
+        @hookimpl
+        def seedbed_init_files(workspace, agents, ci):
+            if ci != "gitlab":
+                return []
+            return [write_gitlab_pipeline(workspace)]
     """
     raise NotImplementedError
 

@@ -236,6 +236,10 @@ class Manager(Protocol):
         """What a setup installs and why (status's `installed`; {}: nothing)."""
         return {}
 
+    def required_tools(self) -> tuple[str, ...]:
+        """Executables on PATH, any one of which it needs (doctor); () none."""
+        return (self.name,)
+
 
 # --- frameworks ---------------------------------------------------------------
 

@@ -28,7 +28,7 @@ def _bootstrap(tool: str) -> str:
 
 
 def _pip(workspace: Workspace, env_dir: str) -> str:
-    from seedbed.plugins.managers.base import is_package
+    from seedbed.core.discovery import is_package
 
     root = workspace.root
     names = ["requirements.txt"]

@@ -15,11 +15,11 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from seedbed.core.discovery import read_small
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.types import Detection, Framework, FrameworkContext, RunCommand, Step
 from seedbed.core.workspace import Workspace
 from seedbed.plugins.frameworks import scan
-from seedbed.plugins.frameworks.base import read_small
 from seedbed.plugins.frameworks.scan import AppDetection
 
 INI_SETTINGS = re.compile(

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from seedbed.core.discovery import folder, module_name, read_small
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.types import (
     ConfigKey,
@@ -27,7 +28,6 @@ from seedbed.core.types import (
 )
 from seedbed.core.workspace import Workspace
 from seedbed.plugins.frameworks import scan
-from seedbed.plugins.frameworks.base import folder, module_name, read_small
 from seedbed.plugins.frameworks.scan import AppDetection
 
 COMPOSE_FILES = (

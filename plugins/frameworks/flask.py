@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from seedbed.core import envfile
+from seedbed.core.discovery import folder, project_files, read_small
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.types import (
     ConfigKey,
@@ -26,9 +28,7 @@ from seedbed.core.types import (
 )
 from seedbed.core.workspace import Workspace
 from seedbed.plugins.frameworks import scan
-from seedbed.plugins.frameworks.base import folder, project_files, read_small
 from seedbed.plugins.frameworks.scan import AppDetection
-from seedbed.plugins.resources import dotenv
 
 MIGRATE = "flask_migrate"
 DECLARED_IN = (".flaskenv", ".env.example", ".env.sample", ".env.template")
@@ -45,7 +45,7 @@ def declared(workspace: Workspace) -> tuple[str, str]:
     if configured:
         return configured, "resources.flask_app"
     for name in DECLARED_IN:
-        value = dotenv.read(workspace.root / name).get("FLASK_APP", "")
+        value = envfile.read(workspace.root / name).get("FLASK_APP", "")
         if value:
             return value, f"{name} FLASK_APP"
     return "", ""

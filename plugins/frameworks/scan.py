@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from seedbed.core.discovery import project_files, read_small
 from seedbed.core.types import Detection
-from seedbed.plugins.frameworks.base import project_files, read_small
 
 if TYPE_CHECKING:
     from seedbed.core.workspace import Workspace

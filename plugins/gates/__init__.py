@@ -14,7 +14,10 @@ from seedbed.core.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     import click
+    from seedbed.core.contributions import DoctorCheck
+    from seedbed.core.plugins import Registry
     from seedbed.core.types import ConfigKey, Gate
+    from seedbed.core.workspace import Workspace
 
 
 @hookimpl
@@ -46,6 +49,15 @@ def seedbed_config_keys() -> Sequence[ConfigKey]:
     from seedbed.plugins.gates.settings import CONFIG_KEYS
 
     return CONFIG_KEYS
+
+
+@hookimpl
+def seedbed_doctor(workspace: Workspace, registry: Registry) -> Sequence[DoctorCheck]:
+    """Whether the gates can judge the code here (tools, environment, test
+    runner); nothing is started."""
+    from seedbed.plugins.gates.readiness import doctor
+
+    return doctor(workspace, registry)
 
 
 @hookimpl

@@ -146,15 +146,11 @@ def init(
         )
     ):
         ci = "github"
-    files = []
-    if agents:
-        from seedbed.plugins.editors.agents import write_agent_files
-
-        files.extend(write_agent_files(app.workspace))
-    if ci:
-        from seedbed.plugins.editors.ci import write_ci_workflow
-
-        files.append(write_ci_workflow(app.workspace, ci))
+    # The files themselves are the editors family's (seedbed_init_files).
+    written = app.registry.pm.hook.seedbed_init_files(
+        workspace=app.workspace, agents=bool(agents), ci=ci or ""
+    )
+    files = [item for found in reversed(written) for item in found]
     # The pre-commit route has no `hooks install`: the configuration init just
     # wrote at the user's request is the one a checkout may act on.
     from seedbed.core import trust

@@ -10,10 +10,15 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from seedbed.core.contributions import DoctorCheck
 from seedbed.core.types import GateContext
 from seedbed.plugins.gates import styles, toolenv, tools
+
+if TYPE_CHECKING:
+    from seedbed.core.plugins import Registry
+    from seedbed.core.workspace import Workspace
 
 
 class Readiness(NamedTuple):
@@ -100,3 +105,12 @@ def check(context: GateContext) -> list[Readiness]:
     else:
         found.append(Readiness("gates:tests", "ok", "tests gate: runner and coverage"))
     return found
+
+
+def doctor(workspace: Workspace, registry: Registry) -> list[DoctorCheck]:
+    """check's findings as doctor's records (seedbed_doctor)."""
+    from seedbed.core.app import App
+    from seedbed.plugins.gates.run import context_for
+
+    context = context_for(App(workspace, registry))
+    return [DoctorCheck(r.check, r.status, r.message, r.fix) for r in check(context)]

@@ -3,7 +3,8 @@
 
 One module per command (new, rm, ls, doctor, conflicts, shell_init) plus
 worktrees (git's list of worktrees, seedbed's state of each, the `--worktree`
-resolver), processes (dev servers to stop) and settings (config keys).
+resolver) and settings (config keys); the dev servers `rm` stops are recorded
+by core/serving.py.
 Importing this module costs nothing: the command modules load when the command
 list is built, and they import GitPython and the core only when a command runs.
 """

@@ -1,7 +1,8 @@
 """`seedbed doctor`'s diagnoses: what one check found, the fix, and applying fixes.
 
 Each check returns diagnoses (ok, info, warn, error), each with the fix to show
-and, for a safe fix, the action that applies it (it may say what it did). Not a
+and, for a safe fix, the action that applies it (it may say what it did); a
+plugin's checks come as core.contributions.DoctorCheck records. Not a
 gate's Finding (core.types), which is a problem in a file; `--json` still lists
 these under "findings".
 """
@@ -10,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from seedbed.core.contributions import DoctorCheck
 
 SEVERITY = {"ok": 0, "info": 1, "warn": 2, "error": 3}
 # The JSON contract's one verdict vocabulary; the level stays as "severity".
@@ -31,6 +35,18 @@ class Diagnosis:
     fixed: bool | None = None  # None: not attempted
     fix_error: str = ""
     did: str = ""
+
+    @classmethod
+    def of(cls, check: DoctorCheck) -> Diagnosis:
+        """A plugin's check (seedbed_doctor), ready to be fixed and shown."""
+        return cls(
+            check.check,
+            check.status,
+            check.message,
+            check.fix,
+            check.action,
+            check.worktree,
+        )
 
     @property
     def fixable(self) -> bool:

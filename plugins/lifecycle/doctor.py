@@ -32,15 +32,6 @@ if TYPE_CHECKING:
     from seedbed.plugins.lifecycle.worktrees import Worktree
 
 MIN_GIT = (2, 31)
-# The executable each built-in manager needs; a third-party manager may say its
-# own with a `tools` attribute.
-MANAGER_TOOLS: dict[str, tuple[str, ...]] = {
-    "uv": ("uv",),
-    "pip": (),  # python -m venv + pip (uv when present)
-    "poetry": ("poetry",),
-    "pdm": ("pdm",),
-    "conda": ("conda", "mamba", "micromamba"),
-}
 # ---------------------------------------------------------------------------
 # Machine
 # ---------------------------------------------------------------------------
@@ -67,15 +58,14 @@ def check_git() -> Diagnosis:
     return Diagnosis("git", "ok", f"git {shown}")
 
 
-def check_gates(app: App) -> list[Diagnosis]:
-    """Whether the quality gates can judge the code here (tools, environment,
-    test runner); nothing is started."""
-    from seedbed.plugins.gates.readiness import check
-    from seedbed.plugins.gates.run import context_for
-
-    return [
-        Diagnosis(r.check, r.status, r.message, r.fix) for r in check(context_for(app))
-    ]
+def check_plugins(app: App) -> list[Diagnosis]:
+    """Every plugin's own checks (seedbed_doctor): the gates' readiness, the
+    resources' registries, ... in registration order."""
+    checks = app.registry.pm.hook.seedbed_doctor(
+        workspace=app.workspace, registry=app.registry
+    )
+    # pluggy returns results last-registered first.
+    return [Diagnosis.of(check) for found in reversed(checks) for check in found]
 
 
 def check_tools() -> list[Diagnosis]:
@@ -98,7 +88,7 @@ def _docker_socket() -> bool:
 def check_managers(app: App, used: set[str]) -> list[Diagnosis]:
     found = []
     for name, manager in sorted(app.registry.managers.items()):
-        tools = tuple(getattr(manager, "tools", MANAGER_TOOLS.get(name, (name,))))
+        tools = manager.required_tools()
         if not tools or any(shutil.which(t) for t in tools):
             found.append(Diagnosis(f"manager:{name}", "ok", f"{name}: available"))
             continue
@@ -333,7 +323,7 @@ def diagnose(app: App) -> list[Diagnosis]:
         *check_hooks(facts),
         *check_managers(app, used),
         *check_tools(),
-        *check_gates(app),
+        *check_plugins(app),  # before per_tree: their fixes precede any setup
         *per_tree,
     ]
 

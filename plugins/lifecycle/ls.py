@@ -2,9 +2,9 @@
 
 Status is `seedbed status`'s (ready, stale, running, interrupted, failed,
 missing: no environment yet) plus `gone`: git lists the worktree but its folder
-no longer exists. Port and database come from the registries the resources
-plugin keeps (plugins/resources: ports, database); a registry not there yet shows
-as empty.
+no longer exists. Port and database come from the plugins that hold them
+(seedbed_worktree_summary: the resources family's registries); a registry not
+there yet shows as empty.
 """
 
 from __future__ import annotations
@@ -12,38 +12,35 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from seedbed.core.cli.output import disk_errors, emit_json, json_option, table
 from seedbed.core.errors import EXIT_CONFIG
 
-
-def _ports() -> Any:
-    with contextlib.suppress(ImportError, AttributeError):
-        from seedbed.plugins.resources.ports import Registry
-
-        return Registry()
-    return None
+if TYPE_CHECKING:
+    from seedbed.core.gitfacts import GitFacts
 
 
-def _databases(common_dir: Path) -> dict[str, Any]:
-    with contextlib.suppress(ImportError, AttributeError, OSError):
-        from seedbed.plugins.resources.database import Records
+def _plugin_columns(facts: GitFacts, paths: list[Path]) -> dict[Path, dict[str, Any]]:
+    """What plugins fill in per worktree (seedbed_worktree_summary: the port
+    and database the resources family holds); none when they hold nothing."""
+    from seedbed.core import config as configuration
+    from seedbed.core import plugins
+    from seedbed.core.errors import SeedbedError
 
-        found: dict[str, Any] = Records(common_dir).all()
-        return found
-    return {}
-
-
-def _port_of(ports: Any, path: Path) -> int | None:
-    """The first port of the worktree's block (an integer), or None."""
-    if ports is None:
-        return None
-    with contextlib.suppress(Exception):  # a registry being rewritten: show none
-        block = ports.get(path)
-        return int(block.start) if block else None
-    return None
+    blocked: set[str] = set()
+    # A broken config still lists the worktrees, as before plugins filled columns.
+    with contextlib.suppress(SeedbedError):
+        blocked = configuration.disabled_plugins(configuration.load_sources(facts.root))
+    columns: dict[Path, dict[str, Any]] = {}
+    summaries = plugins.build(blocked).hook.seedbed_worktree_summary(
+        common_dir=facts.common_dir, worktrees=paths
+    )
+    for summary in reversed(summaries):  # registration order: later ones win
+        for path, values in summary.items():
+            columns.setdefault(path, {}).update(values)
+    return columns
 
 
 def describe_all(cwd: Path) -> list[dict[str, Any]]:
@@ -60,8 +57,8 @@ def describe_all(cwd: Path) -> list[dict[str, Any]]:
 
     facts = GitFacts.read(cwd)
     worktrees = list_worktrees(cwd)
-    ports = _ports()
-    databases = _databases(facts.common_dir) if facts else {}
+    paths = [tree.path for tree in worktrees]
+    columns = _plugin_columns(facts, paths) if facts else {}
     rows = []
     for tree in worktrees:
         info: dict[str, Any] = {
@@ -69,15 +66,13 @@ def describe_all(cwd: Path) -> list[dict[str, Any]]:
             "branch": tree.branch,
             "main": tree.main,
             "locked": tree.locked,
-            "port": _port_of(ports, tree.path),
+            "port": None,
             "database": "",
             "manager": "",
             "env_bytes": None,
             "last_setup_at": None,
         }
-        database = databases.get(str(tree.path))
-        if database is not None:
-            info["database"] = str(getattr(database, "name", database))
+        info.update(columns.get(tree.path, {}))
         if tree.gone or tree.bare:
             info["status"] = "gone" if tree.gone else "bare"
             rows.append(info)

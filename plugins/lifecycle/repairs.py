@@ -3,8 +3,8 @@
 A damaged file seedbed wrote (a worktree's `.seedbed/ready.json` or
 `last.json`, a `.seedbed` that is a symlink or not a folder, the repository's
 `metrics.db`) is moved aside as `NAME.damaged-<timestamp>`, never deleted: the
-next setup writes a new one. The per-user port registry keeps its sound blocks
-and drops the damaged ones.
+next setup writes a new one. Plugins check and repair their own stores (the
+resources family's port registry) through seedbed_doctor.
 """
 
 from __future__ import annotations
@@ -52,33 +52,20 @@ def check_state(worktrees: Iterable[Worktree]) -> list[Diagnosis]:
 
 
 def check_stores(facts: GitFacts) -> list[Diagnosis]:
-    """The repository's metrics store and the user's port registry."""
+    """The repository's metrics store (a plugin checks its own stores:
+    seedbed_doctor)."""
     from seedbed.core import metrics
-    from seedbed.plugins.resources.ports import Registry
 
-    found = []
     store = metrics.store_path(facts.common_dir)
     problem = metrics.store_problem(store)
-    if problem:
-        found.append(
-            Diagnosis(
-                "metrics",
-                "error",
-                f"{store}: {problem}",
-                FIX_STATE + " (moves it aside; a new store starts)",
-                _moved(store, metrics.move_store_aside),
-            )
+    if not problem:
+        return []
+    return [
+        Diagnosis(
+            "metrics",
+            "error",
+            f"{store}: {problem}",
+            FIX_STATE + " (moves it aside; a new store starts)",
+            _moved(store, metrics.move_store_aside),
         )
-    registry = Registry()
-    problems = registry.problems()
-    if problems:
-        found.append(
-            Diagnosis(
-                "ports",
-                "error",
-                f"{registry.path}: {'; '.join(problems)}",
-                FIX_STATE + " (drops the damaged blocks)",
-                registry.repair,
-            )
-        )
-    return found
+    ]

@@ -1,7 +1,7 @@
 """`seedbed rm [WORKTREE]`: stop, release and remove one worktree.
 
 In order, after every check has passed (a refusal changes nothing):
-1. the dev servers `seedbed serve` recorded there are stopped (processes.py);
+1. the dev servers `seedbed serve` recorded there are stopped (core/serving.py);
 2. every plugin's `seedbed_gc` runs with this worktree left out of the live
    list: the resources plugin releases its port block and drops its database,
    the pods plugin removes its pods (what `seedbed gc` would do once it is
@@ -106,7 +106,7 @@ def command(worktree: str, force: bool, delete_branch: bool, as_json: bool) -> i
     WORKTREE is a path, a branch, a folder name or a slug. Uncommitted changes
     are refused unless --force (exit 1, nothing changed).
     """
-    from seedbed.plugins.lifecycle import processes
+    from seedbed.core import serving
     from seedbed.plugins.lifecycle.worktrees import list_worktrees, resolve
 
     cwd = Path.cwd()
@@ -123,7 +123,7 @@ def command(worktree: str, force: bool, delete_branch: bool, as_json: bool) -> i
         if not as_json:
             click.echo(text, err=True)
 
-    stopped = [] if tree.gone else processes.stop(tree.path)
+    stopped = [] if tree.gone else serving.stop(tree.path)
     for pid in stopped:
         say(f"seedbed: stopped the dev server (pid {pid})")
     actions = release(tree, trees, home)

@@ -6,16 +6,18 @@ postgres (PostgreSQL through psycopg, imported only when configured), dotenv
 (seedbed's block in `.env`), settings (the `resources` config section),
 project (the database the project expects), migrated (clone a sibling's
 migrated database), provision (all-or-nothing provisioning, the run variables,
-one truth in `.env`), gc, commands.
+one truth in `.env`), gc, checks (for doctor and ls), commands, running.
 
 - setup: one in-process step "resources" (port block, database, `.env`), then
   each detected framework's steps (migrations) inside the worktree's
   environment, run through the manager the setup chose (context.manager);
 - run env: PORT, SEEDBED_PORTS, DATABASE_URL, TEST_DB_NAME, DEBUG and the
   frameworks' variables for `seedbed run`, `serve`, `test`;
+- doctor: the port registry's soundness (the fix drops damaged blocks); ls:
+  each worktree's port and database;
 - gc: port blocks and PostgreSQL databases of worktrees git no longer lists;
-- commands: `seedbed ports`, and the frameworks family's `frameworks`,
-  `serve`, `test` (which use this family's provisioning).
+- commands: `seedbed ports`, and (running) the frameworks' `frameworks`,
+  `serve`, `test`, which run on this family's provisioning.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seedbed.core.discovery import Found, FrameworkRegistry
 from seedbed.core.errors import SeedbedError
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.types import (
@@ -34,12 +37,12 @@ from seedbed.core.types import (
     SetupContext,
     Step,
 )
-from seedbed.plugins.frameworks.base import Found, FrameworkRegistry
 from seedbed.plugins.resources import database, gc, provision, settings
 
 if TYPE_CHECKING:
     import click
     import pluggy
+    from seedbed.core.contributions import DoctorCheck
     from seedbed.core.workspace import Workspace
 
 
@@ -140,9 +143,24 @@ def seedbed_gc(
 
 
 @hookimpl
-def seedbed_register_commands(cli: click.Group) -> None:
-    from seedbed.plugins.frameworks import commands as framework_commands
-    from seedbed.plugins.resources import commands
+def seedbed_doctor() -> Sequence[DoctorCheck]:
+    from seedbed.plugins.resources import checks
 
-    for command in (commands.ports_command, *framework_commands.COMMANDS):
+    return checks.doctor()
+
+
+@hookimpl
+def seedbed_worktree_summary(
+    common_dir: Path, worktrees: Sequence[Path]
+) -> Mapping[Path, Mapping[str, object]]:
+    from seedbed.plugins.resources import checks
+
+    return checks.summary(common_dir, worktrees)
+
+
+@hookimpl
+def seedbed_register_commands(cli: click.Group) -> None:
+    from seedbed.plugins.resources import commands, running
+
+    for command in (commands.ports_command, *running.COMMANDS):
         cli.add_command(command)

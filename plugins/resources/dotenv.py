@@ -34,14 +34,17 @@ percent-encodes them, so they are written bare.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from seedbed.core import files
-from seedbed.core.errors import ConfigError, SetupError
-from seedbed.core.paths import inside
+from seedbed.core import envfile, files
+from seedbed.core.envfile import ENCODING, ERRORS, KEY, parse, read_text
+from seedbed.core.errors import SetupError
+
+# Every KEY=VALUE in a dotenv file, as python-dotenv parses it: core.envfile
+# reads (a framework reads its own declarations with it too); this module writes.
+read = envfile.read
 
 BEGIN = "# >>> seedbed >>>"
 END = "# <<< seedbed <<<"
@@ -49,11 +52,8 @@ NOTE = "# Written by seedbed for this worktree; edits inside the markers are rep
 MODE = 0o600
 # The user's part is kept byte for byte: bytes that are not UTF-8 survive the
 # round trip as lone surrogates, and newlines are never translated.
-ENCODING = "utf-8"
-ERRORS = "surrogateescape"
 
 _BARE = re.compile(r"[A-Za-z0-9_./:@+,%-][A-Za-z0-9_./:@+,%=-]*")
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # python-dotenv expands ${NAME} and ${NAME:-default} in every quoting form.
 _EXPANDED = re.compile(r"\$\{[^}:]*(?::-[^}]*)?\}")
 
@@ -106,7 +106,7 @@ def _refuse_unwritable(key: str, value: str) -> None:
 def render_block(values: Mapping[str, str]) -> str:
     lines = [BEGIN, NOTE]
     for key in sorted(values):
-        if not _KEY.fullmatch(key):
+        if not KEY.fullmatch(key):
             raise ValueError(f"not a variable name: {key!r}")
         lines.append(f"{key}={quote(values[key], key)}")
     lines.append(END)
@@ -140,7 +140,7 @@ def split(text: str) -> tuple[str, str, str]:
 def write(path: Path, values: Mapping[str, str]) -> bool:
     """Put values in seedbed's block (replacing it); True when the file changed."""
     block = render_block(values)  # refuses an unwritable value before any change
-    text = _read_text(path)
+    text = read_text(path)
     before, _, after = split(text)
     if before and not before.endswith("\n"):
         before += "\n"
@@ -154,7 +154,7 @@ def write(path: Path, values: Mapping[str, str]) -> bool:
 
 def remove_block(path: Path) -> bool:
     """Take seedbed's block out; delete the file when nothing else is left."""
-    text = _read_text(path)
+    text = read_text(path)
     before, block, after = split(text)
     if not block:
         return False
@@ -166,87 +166,10 @@ def remove_block(path: Path) -> bool:
     return True
 
 
-def read(path: Path) -> dict[str, str]:
-    """Every KEY=VALUE in the file as python-dotenv parses it (later lines win),
-    without its `${VAR}` expansion."""
-    return parse(_read_text(path))
-
-
-# python-dotenv's grammar: in single quotes only \\ and \' are escapes, in
-# double quotes also \" and \a \b \f \n \r \t \v; a backslash always pairs with
-# the next character when looking for the closing quote.
-_ENTRY = re.compile(
-    r"[^\S\r\n]*(?:export[^\S\r\n]+)?(?P<key>[^=#\s]+)[^\S\r\n]*=[^\S\r\n]*"
-)
-_SINGLE = re.compile(r"'((?:\\.|[^'\\])*)'", re.DOTALL)
-_DOUBLE = re.compile(r'"((?:\\.|[^"\\])*)"', re.DOTALL)
-_LINE_END = re.compile(r"[^\S\r\n]*(?:#[^\r\n]*)?(?:\r\n|\n|\r|$)")
-_SINGLE_ESCAPES = re.compile(r"\\[\\']")
-_DOUBLE_ESCAPES = re.compile(r"\\[\\'\"abfnrtv]")
-_DECODED = dict(zip("abfnrtv", "\a\b\f\n\r\t\v", strict=True))
-
-
-def parse(text: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    pos = 0
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as python-dotenv reads
-    while pos < len(text):
-        entry = _ENTRY.match(text, pos)
-        value: str | None = None
-        if entry:
-            value, end = _value(text, entry.end())
-            tail = _LINE_END.match(text, end) if value is not None else None
-            if value is not None and tail:
-                if _KEY.fullmatch(entry["key"]):
-                    values[entry["key"]] = value
-                pos = tail.end()
-                continue
-        nl = text.find("\n", pos)  # a comment, a blank or an unreadable line
-        pos = len(text) if nl < 0 else nl + 1
-    return values
-
-
-def _value(text: str, pos: int) -> tuple[str | None, int]:
-    quoted = {"'": (_SINGLE, _SINGLE_ESCAPES), '"': (_DOUBLE, _DOUBLE_ESCAPES)}
-    first = text[pos : pos + 1]
-    if first in quoted:
-        pattern, escapes = quoted[first]
-        found = pattern.match(text, pos)
-        if not found:
-            return None, pos
-        decoded = escapes.sub(lambda m: _DECODED.get(m[0][1], m[0][1]), found[1])
-        return decoded, found.end()
-    nl = text.find("\n", pos)
-    end = len(text) if nl < 0 else nl
-    return re.sub(r"\s+#.*", "", text[pos:end]).rstrip(), end
-
-
 def user_values(path: Path) -> dict[str, str]:
     """The KEY=VALUE lines outside seedbed's block (the user's own)."""
-    before, _, after = split(_read_text(path))
+    before, _, after = split(read_text(path))
     return parse(before + after)
-
-
-def _read_text(path: Path) -> str:
-    _refuse_escaping_link(path)
-    try:
-        with open(path, encoding=ENCODING, errors=ERRORS, newline="") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return ""
-
-
-def _refuse_escaping_link(path: Path) -> None:
-    """A `.env` symlink (a branch can track one) that leads out of its folder is
-    neither read (it may point at a secret) nor replaced."""
-    if path.is_symlink() and not inside(path, path.parent):
-        raise ConfigError(
-            f"{path} is a symlink to {os.path.realpath(path)}, outside "
-            f"{path.parent}: seedbed neither reads nor writes through it",
-            f"remove the symlink (git rm --cached {path.name} if the branch tracks "
-            "it, and commit that); nothing was changed",
-            file=str(path),
-        )
 
 
 def _ensure_mode(path: Path) -> None:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seedbed.core import files
+from seedbed.core.discovery import project_files
 from seedbed.core.errors import ConfigError
-from seedbed.plugins.frameworks.base import project_files
 from seedbed.plugins.resources import database as db
 from seedbed.plugins.resources.database import Database
 

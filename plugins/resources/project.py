@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seedbed.plugins.frameworks.base import Found, folder, project_files, read_small
+from seedbed.core.discovery import Found, folder, project_files, read_small
 from seedbed.plugins.resources import dotenv
 
 if TYPE_CHECKING:

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seedbed.core import files, state
+from seedbed.core.discovery import Found
 from seedbed.core.errors import SeedbedError
 from seedbed.core.types import Step
-from seedbed.plugins.frameworks.base import Found
 from seedbed.plugins.resources import database, dotenv, migrated, ports
 from seedbed.plugins.resources.settings import Settings, resolve
 

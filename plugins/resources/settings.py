@@ -19,8 +19,8 @@ from seedbed.plugins.resources import ports
 from seedbed.plugins.resources.database import Database, sqlite_for
 
 if TYPE_CHECKING:
+    from seedbed.core.discovery import Found
     from seedbed.core.workspace import Workspace
-    from seedbed.plugins.frameworks.base import Found
     from seedbed.plugins.resources.project import Expected
 
 SECTION = "resources"

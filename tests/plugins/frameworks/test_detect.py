@@ -8,11 +8,11 @@ import pluggy
 import pytest
 from seedbed.core import hookspecs
 from seedbed.core.config import Source
+from seedbed.core.discovery import FrameworkRegistry
 from seedbed.core.errors import EXIT_CONFIG, EXIT_NOT_FOUND, SeedbedError
 from seedbed.core.types import Framework
 from seedbed.core.workspace import Workspace
 from seedbed.plugins.frameworks import django, fastapi, flask
-from seedbed.plugins.frameworks.base import FrameworkRegistry
 from seedbed.plugins.resources.settings import CONFIG_KEYS
 
 

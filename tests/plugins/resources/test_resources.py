@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from seedbed.core.discovery import Found
 from seedbed.core.errors import SeedbedError
 from seedbed.core.types import Manager
 from seedbed.core.workspace import Workspace
 from seedbed.plugins import resources
-from seedbed.plugins.frameworks.base import Found
 from seedbed.plugins.resources import dotenv, ports
 from seedbed.plugins.resources.provision import provision
 from seedbed.plugins.resources.settings import settings
 
+from tests.factories.servers import closed_port
 from tests.plugins.frameworks.test_detect import workspace, write
 
 APP = (
     "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
     'app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]\n'
 )
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def found(ws: Workspace) -> list[Found]:
@@ -109,10 +103,10 @@ def test_one_setup_walks_the_project_tree_once(
 ) -> None:
     """Planning, the run env and the editor's dev server all detect frameworks:
     the .py files are listed once per workspace, not once per question."""
+    from seedbed.core import discovery as base
     from seedbed.core import plugins
     from seedbed.core.interpreters import find, request_for
     from seedbed.core.types import SetupContext
-    from seedbed.plugins.frameworks import base
 
     write(repo, "app.py", APP + "import flask_migrate\n")
     write(repo, "migrations/env.py", "")

@@ -1,7 +1,9 @@
-"""`seedbed frameworks`, `seedbed serve`, `seedbed test`.
+"""`seedbed frameworks`, `seedbed serve`, `seedbed test`: the frameworks'
+commands, run on the worktree's port block and database.
 
-The resources family registers these (with its own `seedbed ports`): serve and
-test run on the worktree's port block and database, which it provisions.
+They live in the resources family (with `seedbed ports`) because serve and
+test first provision what they run on (provision.py); the frameworks they act
+on come through the contract (core.discovery, the Framework protocol).
 
 serve and test are interactive: like `seedbed run` they share the terminal with
 the child (core.supervise) instead of going through core.runner, which captures
@@ -27,6 +29,7 @@ from seedbed.core.cli.output import (
     stdout_to_stderr,
     table,
 )
+from seedbed.core.discovery import Found, FrameworkRegistry, folder
 from seedbed.core.errors import (
     EXIT_SETUP,
     EXIT_USAGE,
@@ -34,7 +37,6 @@ from seedbed.core.errors import (
     SeedbedError,
 )
 from seedbed.core.types import RunCommand
-from seedbed.plugins.frameworks.base import Found, FrameworkRegistry, folder
 from seedbed.plugins.resources.provision import provision
 from seedbed.plugins.resources.settings import Settings, settings
 
@@ -155,7 +157,7 @@ def serve_command(name: str, no_sync: bool) -> int:
     )
     cwd = folder(workspace, chosen.detection)
     # Recorded while it runs, so `seedbed rm` can stop it.
-    from seedbed.plugins.lifecycle.processes import serving
+    from seedbed.core.serving import serving
 
     with serving(workspace.root):
         done = supervise.foreground(command.argv, env, cwd, own_group=True)

@@ -1,17 +1,13 @@
-"""The frameworks registry and the helpers framework modules share.
+"""What the project is made of, shared by the frameworks family (which detects)
+and the resources family (which provisions for what was detected): the
+project's `.py` files, walked once per workspace object (`project_files`), and
+the frameworks it uses (`FrameworkRegistry`, `Found`).
 
-A framework plugin (plugins/frameworks/{django,flask,fastapi}.py) returns objects
-satisfying `seedbed.core.types.Framework` from `seedbed_frameworks`. It
-describes; the resources plugin acts: it allocates the port, creates the
-database, writes `.env`, then runs the framework's setup steps (migrations)
-inside the worktree's environment; `seedbed serve` and `seedbed test` run its
-commands.
-
-Detection parses the project's `.py` files (plugins/frameworks/scan.py). One
-command asks several times (the setup's steps, the run environment, the
+One command asks several times (the setup's steps, the run environment, the
 editor's launch entry), so the walk of the project tree is done once per
-workspace object and remembered (`project_files`): a Workspace is immutable
-and lives for one command.
+workspace object and remembered: a Workspace is immutable and lives for one
+command. Framework modules call these helpers (as pre-commit's languages
+call lang_base's).
 """
 
 from __future__ import annotations
@@ -29,25 +25,11 @@ if TYPE_CHECKING:
     import pluggy
     from seedbed.core.workspace import Workspace
 
-# Folders never scanned for an application: environments, caches, VCS.
+# Folders never scanned for an application: environments, caches, build
+# output. Any folder whose name starts with "." (VCS, seedbed's state, tool
+# caches, `.venv`) is skipped by python_files itself.
 SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".venv",
-        "venv",
-        ".seedbed",
-        "node_modules",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        "build",
-        "dist",
-        "site-packages",
-    }
+    {"venv", "node_modules", "__pycache__", "build", "dist", "site-packages"}
 )
 SCAN_LIMIT = 2000  # files: detection runs on every `seedbed run`; stay bounded
 SCAN_MAX_BYTES = 512_000
@@ -105,8 +87,7 @@ class FrameworkRegistry:
             )
         if not found:
             raise SeedbedError(
-                f"{workspace.root}: no web framework detected (Django manage.py, "
-                "a Flask app, a FastAPI app)",
+                f"{workspace.root}: no web framework detected",
                 "known frameworks: " + ", ".join(sorted(self.frameworks)),
                 EXIT_NOT_FOUND,
             )
@@ -203,3 +184,15 @@ def folder(workspace: Workspace, detection: Detection) -> Path:
     own (scan.AppDetection.folder), else the worktree."""
     relative = str(getattr(detection, "folder", "") or "")
     return workspace.root / relative if relative else workspace.root
+
+
+def is_package(workspace: Workspace) -> bool:
+    """Whether the project builds as a package (so it is installed editable):
+    a manager's environment and a dev container's set-up both ask."""
+    data = workspace.pyproject
+    return (
+        "build-system" in data
+        or "project" in data
+        or (workspace.root / "setup.py").is_file()
+        or (workspace.root / "setup.cfg").is_file()
+    )

@@ -1,4 +1,6 @@
-"""Dev servers running in a worktree, so `seedbed rm` can stop them.
+"""Dev servers running in a worktree, so `seedbed rm` can stop them: the record
+`seedbed serve` (the frameworks family) keeps while it supervises its child
+(core.supervise), read by `seedbed rm` (the lifecycle family).
 
 `seedbed serve` records itself while it runs: one file per server,
 `.seedbed/serve/<pid>.json` = {"pid", "start", "argv"} ("start" is the process's
