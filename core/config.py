@@ -19,7 +19,6 @@ when absolute, empty, `.`, starting with `~` or holding `..` (a branch's
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -359,6 +358,8 @@ def validate(
 def _unknown(path: str, name: str, known: Mapping[str, Any], section: str = "") -> None:
     """An unknown key: the closest known one (a typo), else the known keys."""
     prefix = f"{section}." if section else ""
+    import difflib  # only to suggest a key for a misspelt one
+
     close = difflib.get_close_matches(name.removeprefix(prefix), known, n=1)
     guess = f"; did you mean '{prefix}{close[0]}'?" if close else ""
     raise ConfigError(

@@ -11,12 +11,13 @@ git, in the right per-user folder.
 - `LockedJSON`: a small JSON registry shared by processes (ports, trust,
   databases): read, change and write back under one lock.
 - `exclude`: add patterns to the repository's info/exclude (shared by every
-  worktree), once, under a lock.
+  worktree), once, under a lock (taken only when a line is missing).
 - `user_dir`: per-user folders. `SEEDBED_HOME` (tests, or one folder for
   everything) wins; else the platform's data/state folder (platformdirs).
 
-filelock and platformdirs are imported where used: the git hook's no-op path
-imports this module's callers and must stay import-light.
+filelock, platformdirs and tempfile's helpers are imported where used (or not
+used): a setup through the git hook imports this module and must stay
+import-light.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ EXCLUDE_HEADER = "# seedbed: per-worktree state"
 
 def write_atomic(path: Path, data: str | bytes, mode: int | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    fd, tmp = temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data.encode() if isinstance(data, str) else data)
@@ -47,6 +48,19 @@ def write_atomic(path: Path, data: str | bytes, mode: int | None = None) -> None
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def temporary_beside(path: Path) -> tuple[int, str]:
+    """A new 0600 file beside `path`, as tempfile.mkstemp makes it (O_EXCL, a
+    random name, retried on a clash) without importing tempfile and random."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = str(path.parent / f".{path.name}.{os.urandom(6).hex()}")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def write_json_atomic(
@@ -106,12 +120,12 @@ def exclude(common_dir: Path, patterns: Sequence[str]) -> list[str]:
     added. Linked worktrees read it from the common dir, so one line serves all;
     the lock keeps concurrent setups from writing a line twice."""
     path = common_dir / "info" / "exclude"
+    # Every line present (every setup after the repository's first): nothing
+    # to write, so no lock (and no filelock import) either.
+    if not _missing(path, patterns)[0]:
+        return []
     with locked(common_dir / "info" / "exclude.seedbed-lock"):
-        try:
-            present = set(path.read_text().splitlines())
-        except FileNotFoundError:
-            present = set()
-        missing = [p for p in dict.fromkeys(patterns) if p not in present]
+        missing, present = _missing(path, patterns)
         if missing:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "a") as handle:
@@ -119,6 +133,14 @@ def exclude(common_dir: Path, patterns: Sequence[str]) -> list[str]:
                     handle.write(EXCLUDE_HEADER + "\n")
                 handle.write("".join(f"{p}\n" for p in missing))
     return missing
+
+
+def _missing(path: Path, patterns: Sequence[str]) -> tuple[list[str], set[str]]:
+    try:
+        present = set(path.read_text().splitlines())
+    except FileNotFoundError:
+        present = set()
+    return [p for p in dict.fromkeys(patterns) if p not in present], present
 
 
 def user_dir(kind: str = "data") -> Path:
@@ -129,6 +151,8 @@ def user_dir(kind: str = "data") -> Path:
     home = os.environ.get("SEEDBED_HOME")
     if home:
         return Path(home) if kind != "cache" else Path(home) / "cache"
+    if sys.platform == "linux":
+        return _xdg_dir(kind)
     import platformdirs
 
     finder = {
@@ -138,3 +162,27 @@ def user_dir(kind: str = "data") -> Path:
         "cache": platformdirs.user_cache_dir,
     }[kind]
     return Path(finder("seedbed", appauthor=False))
+
+
+XDG = {
+    "data": ("XDG_DATA_HOME", ".local/share"),
+    "state": ("XDG_STATE_HOME", ".local/state"),
+    "config": ("XDG_CONFIG_HOME", ".config"),
+    "cache": ("XDG_CACHE_HOME", ".cache"),
+}
+
+
+def _xdg_dir(kind: str) -> Path:
+    """platformdirs' answer on Linux, without importing it (a few ms on every
+    setup, which reads the interpreter cache): an absolute XDG_*_HOME, else the
+    default under an absolute HOME, else under the account's home folder."""
+    variable, default = XDG[kind]
+    base = os.environ.get(variable, "")
+    if not os.path.isabs(base):
+        home = os.environ.get("HOME", "")
+        if not os.path.isabs(home):
+            import pwd
+
+            home = pwd.getpwuid(os.getuid()).pw_dir
+        base = os.path.join(home, default)
+    return Path(base) / "seedbed"

@@ -304,6 +304,15 @@ def now() -> float:
     return time.time()
 
 
+def new_run_id() -> str:
+    """uuid.uuid4().hex, without importing uuid (and platform) on the setup
+    path: 16 random bytes with the version (4) and variant (RFC 4122) bits."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    return raw.hex()
+
+
 def record_runs(
     facts: GitFacts, *rows: Mapping[str, Any], warn: str = "metrics"
 ) -> bool:
@@ -316,12 +325,11 @@ def record_runs(
     returns False.
     """
     import sys
-    import uuid
 
     records = [
         Record(
             **{
-                "run_id": uuid.uuid4().hex,
+                "run_id": new_run_id(),
                 "worktree": facts.slug,
                 "worktree_path": str(facts.root),
                 "branch": facts.branch,

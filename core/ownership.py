@@ -23,14 +23,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from seedbed.core import state
 from seedbed.core.errors import SetupError
+from seedbed.core.files import temporary_beside
 
 MARK = ".seedbed-env.json"
 CREATING = "env-creating.json"
@@ -60,7 +59,7 @@ def _write_self_naming(path: Path, data: dict[str, Any]) -> None:
     can track `.seedbed/` files, but cannot know the inode a write will get,
     so a record it brings never counts."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    fd, tmp = temporary_beside(path)
     try:
         info = os.fstat(fd)
         with os.fdopen(fd, "w") as handle:
@@ -144,6 +143,8 @@ def remove(root: Path, environment: Path) -> None:
         raise not_ours(environment, "it is not an environment seedbed made")
     # From here on a new folder at this place is seedbed's (creation pending).
     begin_creation(root, environment)
+    import shutil  # only when a folder is rebuilt
+
     shutil.rmtree(environment)
 
 

@@ -4,6 +4,11 @@ Order: hookspecs → block list → entry points of group `seedbed` → check_pe
 Built-in plugins are entry points of seedbed's own distribution, so a user blocks
 one the same way as any other: `disable_plugins = ["pip"]` or
 SEEDBED_DISABLE_PLUGINS=pip. SEEDBED_TRACE=1 prints every hook call.
+
+The entry points come from core/entrypoints (a cache of the scan, invalidated by
+any change to the import path's folders) and are registered as pluggy's
+`load_setuptools_entrypoints` does: in distribution order, the first plugin of a
+name wins, blocked names are skipped.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import pluggy
-from seedbed.core import hookspecs
+from seedbed.core import entrypoints, hookspecs
 from seedbed.core.errors import ConfigError, SeedbedError
 from seedbed.core.types import ConfigKey, Manager
 
@@ -39,16 +44,44 @@ def build(blocked: Iterable[str] = ()) -> pluggy.PluginManager:
     return _BUILT[key]
 
 
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager, plus the distribution each plugin came from (what
+    pluggy's list_plugin_distinfo gives for its own entry-point loader)."""
+
+    def __init__(self, project_name: str) -> None:
+        super().__init__(project_name)
+        self.distributions: dict[str, str] = {}
+
+
 def _load(blocked: frozenset[str]) -> pluggy.PluginManager:
-    pm = pluggy.PluginManager(GROUP)
-    pm.add_hookspecs(hookspecs)
-    for name in blocked:
-        pm.set_blocked(name)
-    pm.load_setuptools_entrypoints(GROUP)
+    entries, cached = entrypoints.listed(GROUP)
+    try:
+        pm = _register(entries, blocked)
+    except ModuleNotFoundError:
+        if not cached:
+            raise
+        # The cached list names a module that is gone: scan afresh.
+        entrypoints.forget(GROUP)
+        pm = _register(entrypoints.listed(GROUP)[0], blocked)
     pm.check_pending()
     if os.environ.get("SEEDBED_TRACE"):
         pm.trace.root.setwriter(sys.stderr.write)
         pm.enable_tracing()
+    return pm
+
+
+def _register(
+    entries: Sequence[entrypoints.Entry], blocked: frozenset[str]
+) -> PluginManager:
+    pm = PluginManager(GROUP)
+    pm.add_hookspecs(hookspecs)
+    for name in blocked:
+        pm.set_blocked(name)
+    for entry in entries:
+        if pm.get_plugin(entry.name) or pm.is_blocked(entry.name):
+            continue
+        pm.register(entry.load(), name=entry.name)
+        pm.distributions[entry.name] = f"{entry.distribution} {entry.version}"
     return pm
 
 
@@ -129,18 +162,21 @@ class PluginInfo:
 
 
 def describe(pm: pluggy.PluginManager) -> list[PluginInfo]:
-    dists: dict[int, Any] = {id(p): d for p, d in pm.list_plugin_distinfo()}
+    dists: dict[str, str] = dict(getattr(pm, "distributions", {}))
+    for plugin, dist in pm.list_plugin_distinfo():  # a manager pluggy loaded
+        name = pm.get_name(plugin)
+        if name:
+            dists[name] = f"{dist.project_name} {dist.version}"
     infos = []
     for name, plugin in pm.list_name_plugin():
         if plugin is None:  # blocked
             infos.append(PluginInfo(name, "", "", (), blocked=True))
             continue
-        dist = dists.get(id(plugin))
         infos.append(
             PluginInfo(
                 name=name,
                 module=getattr(plugin, "__name__", type(plugin).__name__),
-                distribution=f"{dist.project_name} {dist.version}" if dist else "",
+                distribution=dists.get(name, ""),
                 hooks=tuple(sorted(c.name for c in pm.get_hookcallers(plugin) or ())),
             )
         )

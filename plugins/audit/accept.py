@@ -24,8 +24,6 @@ from typing import Any
 from seedbed.core.errors import ConfigError
 from seedbed.plugins.audit.osv import Match
 
-DEFAULT_FILE = ".seedbed-audit.toml"
-
 
 @dataclass(frozen=True)
 class Acceptance:

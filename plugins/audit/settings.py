@@ -7,9 +7,11 @@ from typing import Any
 
 from seedbed.core.types import STAGES, ConfigKey
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.audit.accept import DEFAULT_FILE
 
 SECTION = "audit"
+# The accepted-risks file (read by accept.py). Declared here, so registering the
+# keys imports neither the advisory reader nor `packaging`.
+DEFAULT_FILE = ".seedbed-audit.toml"
 SOURCES = ("offline", "online")
 
 CONFIG_KEYS: tuple[ConfigKey, ...] = (
