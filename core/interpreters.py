@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from seedbed.core import interpreter_cache
 from seedbed.core.errors import ConfigError, EnvironmentProblem
 from seedbed.core.types import Interpreter
 
@@ -153,7 +154,18 @@ def _guess(path: Path) -> str | None:
 
 
 def probe(path: Path) -> str | None:
-    """The interpreter's exact version, by asking it; None when it cannot run."""
+    """The interpreter's exact version; None when it cannot run. Asked once
+    per interpreter file (core/interpreter_cache keeps the answer until the
+    file changes): each start costs 20-50 ms."""
+    version = interpreter_cache.known(path)
+    if version is None:
+        version = _ask(path)
+        if version is not None:
+            interpreter_cache.remember(path, version)
+    return version
+
+
+def _ask(path: Path) -> str | None:
     try:
         out = subprocess.run(
             [str(path), "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
@@ -190,6 +202,33 @@ def find(request: Request, extra_dirs: Sequence[Path] = ()) -> Interpreter:
                 "point `python` at an existing interpreter",
             )
         return Interpreter(request.path, version)
+    # The spec, not only the text: runtime.txt reads "python-3.12.4" as 3.12.*.
+    wanted = f"{request.text}\0{request.spec}"
+    key = interpreter_cache.search_key(wanted, _searched(extra_dirs), _search_env())
+    known = interpreter_cache.chosen(key)
+    if known is not None:
+        return Interpreter(*known)
+    found = _search(request, extra_dirs)
+    interpreter_cache.choose(key, found.path, found.version)
+    return found
+
+
+def _searched(extra_dirs: Sequence[Path]) -> list[Path]:
+    """Every folder the search lists (PATH's, pyenv's versions, the managers'
+    interpreter folders) and pyenv's global version file (rewritten in place
+    by `pyenv global`, so its folder's mtime stays)."""
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    path = [Path(d) for d in os.environ.get("PATH", "").split(os.pathsep) if d]
+    return [*path, pyenv / "version", pyenv / "versions", *extra_dirs]
+
+
+def _search_env() -> list[str]:
+    return [
+        os.environ.get(name, "") for name in ("PATH", "PYENV_ROOT", "PYENV_VERSION")
+    ]
+
+
+def _search(request: Request, extra_dirs: Sequence[Path]) -> Interpreter:
     seen: set[str] = set()
     guesses: list[tuple[Path, str | None]] = []
     for path in _candidates(extra_dirs):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from seedbed.core.hookspecs import hookimpl
 from seedbed.core.types import ConfigKey, Step
+from seedbed.plugins.editors.initfiles import seedbed_init_files  # noqa: F401
 
 if TYPE_CHECKING:
     import click
@@ -115,37 +116,40 @@ def apply(
     from seedbed.plugins.editors import vscode as code
     from seedbed.plugins.editors.devcontainer import DEVCONTAINER, write_devcontainer
 
+    ours = (code.SETTINGS, code.EXTENSIONS, code.LAUNCH, DEVCONTAINER)
+    # git is asked once about every file (ls-files, and for those missing
+    # here, which branch has them), not once per file and question.
+    facts = files.tracking(workspace.root, ours)
     server = code.dev_server(workspace, pm)
     written: list[Written] = []
-    if vscode:
-        written.extend(code.write_all(workspace, server))
-    if devcontainer:
-        from seedbed.plugins.editors.postcreate import manager_name
+    with files.known(facts):
+        if vscode:
+            written.extend(code.write_all(workspace, server, facts))
+        if devcontainer:
+            from seedbed.plugins.editors.postcreate import manager_name
 
-        written.append(
-            write_devcontainer(
-                workspace,
-                server.port if server else None,
-                manager_name(workspace, pm),
+            written.append(
+                write_devcontainer(
+                    workspace,
+                    server.port if server else None,
+                    manager_name(workspace, pm),
+                )
             )
-        )
     created = [
         str(w.path.relative_to(workspace.root))
         for w in written
         if w.status == "created"
     ]
-    files.exclude(workspace.common_dir, workspace.root, created)
+    files.exclude(workspace.common_dir, workspace.root, created, facts)
     # A file git tracks (here or on a branch) is never named in info/exclude:
     # an ignored path needs `git add -f`.
     seen = {str(w.path.relative_to(workspace.root)): w.status for w in written}
-    ours = (code.SETTINGS, code.EXTENSIONS, code.LAUNCH, DEVCONTAINER)
     files.unexclude(
         workspace.common_dir,
         [
             rel
             for rel in ours
-            if seen.get(rel) == "tracked"
-            or (rel not in seen and files.tracked(workspace.root, rel))
+            if seen.get(rel) == "tracked" or (rel not in seen and rel in facts.tracked)
         ],
     )
     return written

@@ -13,14 +13,16 @@ neither reads nor writes through it (the file is reported as skipped).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import re
 import subprocess
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedbed.core import files, runner
+from seedbed.core import files
 from seedbed.core.assets import asset_dir
 from seedbed.core.paths import inside
 
@@ -102,58 +104,131 @@ def save(path: Path, old: str | None, new: str, **extra: Any) -> Written:
     return Written(path, "created" if old is None else "updated", **extra)
 
 
+@dataclass(frozen=True)
+class Tracking:
+    """What git says about some paths of a worktree, asked once for them all:
+    which it tracks here, and for those missing here, a branch tracking it."""
+
+    root: Path
+    tracked: frozenset[str]
+    on_branch: dict[str, str]  # relative → a local branch (or HEAD) with it
+    asked: frozenset[str] = frozenset()  # every path git was asked about
+
+    def branch(self, relative: str) -> str:
+        return self.on_branch.get(relative, "")
+
+
+_KNOWN: contextvars.ContextVar[Tracking | None] = contextvars.ContextVar(
+    "seedbed_editor_tracking", default=None
+)
+
+
+@contextlib.contextmanager
+def known(facts: Tracking) -> Iterator[None]:
+    """Answer tracked/left_alone from facts inside the block (a writer that
+    is not handed them, e.g. the devcontainer's, asks no git either)."""
+    token = _KNOWN.set(facts)
+    try:
+        yield
+    finally:
+        _KNOWN.reset(token)
+
+
+def tracking(root: Path, relatives: Sequence[str]) -> Tracking:
+    """One `git ls-files` for every path; for the untracked ones missing here,
+    one `git for-each-ref` and one `git cat-file --batch-check` for all of
+    them together (no process at all for no paths)."""
+    given = _KNOWN.get()
+    if given is not None and given.root == root and set(relatives) <= given.asked:
+        return given
+    if not relatives:
+        return Tracking(root, frozenset(), {})
+    # -z: names as they are (no quoting); a folder's name lists its files.
+    listed = _git(root, "ls-files", "-z", "--", *relatives).split("\0")
+    found = frozenset(
+        rel
+        for rel in relatives
+        if any(name == rel or name.startswith(rel + "/") for name in listed if name)
+    )
+    missing = [
+        rel
+        for rel in relatives
+        if rel not in found and not ((root / rel).exists() or (root / rel).is_symlink())
+    ]
+    return Tracking(root, found, _on_branches(root, missing), frozenset(relatives))
+
+
+def _on_branches(root: Path, relatives: Sequence[str]) -> dict[str, str]:
+    """For each relative path, the first of HEAD and the local branches whose
+    tree has it. A file some branch tracks is never created untracked here:
+    checking that branch out would stop on it, and an exclude line would make
+    `git add` of it fail where it is meant to be committed."""
+    if not relatives:
+        return {}
+    # Branches made for worktrees mostly share a few trees: each tree is
+    # asked once (`<tree>:<path>`), however many branches point at it.
+    listed = _git(
+        root, "for-each-ref", "--format=%(tree) %(refname:short)", "refs/heads"
+    )
+    names = {"HEAD": "HEAD"}  # what to ask → the branch to name
+    for line in listed.splitlines():
+        tree, _, branch = line.partition(" ")
+        if tree and branch:
+            names.setdefault(tree, branch)
+    asked = [(rel, what) for rel in relatives for what in names]
+    # One process answers for every pair: `<tree>:<path>` is missing or not.
+    answers = _git(
+        root,
+        "cat-file",
+        "--batch-check",
+        given="".join(f"{what}:{rel}\n" for rel, what in asked),
+    ).splitlines()
+    found: dict[str, str] = {}
+    for (rel, what), answer in zip(asked, answers, strict=False):
+        if rel not in found and not answer.endswith("missing"):
+            found[rel] = names[what]
+    return found
+
+
+def _git(root: Path, *args: str, given: str | None = None) -> str:
+    done = subprocess.run(
+        ["git", *args],
+        cwd=root,
+        input=given,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout if done.returncode == 0 else ""
+
+
 def tracked(root: Path, relative: str) -> bool:
     """Whether git tracks root/relative (a tracked file must not be excluded)."""
-    result = runner.run_argv(
-        "git ls-files", ["git", "ls-files", "--error-unmatch", "--", relative], root
-    )
-    return result.ok
+    return relative in tracking(root, [relative]).tracked
 
 
 def tracked_on(root: Path, relative: str) -> str:
-    """A local branch (or HEAD) whose tree has relative, or "" when none has.
-
-    A file some branch tracks is never created untracked here: checking that
-    branch out would stop on it, and an exclude line would make `git add` of
-    it fail where it is meant to be committed.
-    """
-
-    def git(*args: str, given: str | None = None) -> str:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            input=given,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        return done.stdout if done.returncode == 0 else ""
-
-    refs = ["HEAD", *git("for-each-ref", "--format=%(refname)", "refs/heads").split()]
-    # One process answers for every branch: `<ref>:<path>` is missing or not.
-    answers = git(
-        "cat-file",
-        "--batch-check",
-        given="".join(f"{ref}:{relative}\n" for ref in refs),
-    ).splitlines()
-    for ref, answer in zip(refs, answers, strict=False):
-        if not answer.endswith("missing"):
-            return ref.removeprefix("refs/heads/")
-    return ""
+    """A local branch (or HEAD) whose tree has relative, or "" when none has."""
+    return _on_branches(root, [relative]).get(relative, "")
 
 
-def left_alone(root: Path, relative: str) -> Written | None:
+def left_alone(
+    root: Path, relative: str, facts: Tracking | None = None
+) -> Written | None:
     """A "tracked" record when git tracks relative here (seedbed never changes
     a tracked file), or when it is missing here and a branch tracks it (seedbed
-    does not create it untracked); None when seedbed may write it."""
+    does not create it untracked); None when seedbed may write it. facts:
+    git's answers, asked once for every file (else asked now)."""
     path = root / relative
-    if tracked(root, relative):
+    if facts is None or relative not in facts.asked:
+        facts = tracking(root, [relative])
+    if relative in facts.tracked:
         return Written(
             path, "tracked", note="tracked by git: left byte for byte as it is"
         )
     if path.exists() or path.is_symlink():
         return None
-    branch = tracked_on(root, relative)
+    branch = facts.branch(relative)
     if branch:
         return Written(
             path,
@@ -164,10 +239,17 @@ def left_alone(root: Path, relative: str) -> Written | None:
     return None
 
 
-def exclude(common_dir: Path, root: Path, relatives: list[str]) -> list[str]:
+def exclude(
+    common_dir: Path,
+    root: Path,
+    relatives: list[str],
+    facts: Tracking | None = None,
+) -> list[str]:
     """Add untracked files seedbed made to info/exclude (shared by every
     worktree); the patterns added."""
-    wanted = [f"/{r}" for r in relatives if not tracked(root, r)]
+    if facts is None or not set(relatives) <= facts.asked:
+        facts = tracking(root, relatives)
+    wanted = [f"/{r}" for r in relatives if r not in facts.tracked]
     if not wanted:
         return []
     return files.exclude(common_dir, wanted)

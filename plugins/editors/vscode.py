@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from seedbed.plugins.editors import jsonc
 from seedbed.plugins.editors.files import (
+    Tracking,
     Written,
     fill,
     leads_out,
@@ -25,6 +26,7 @@ from seedbed.plugins.editors.files import (
     read,
     save,
     template,
+    tracking,
 )
 
 if TYPE_CHECKING:
@@ -262,21 +264,26 @@ def _run_env(workspace: Workspace, pm: pluggy.PluginManager) -> dict[str, str]:
     return merged
 
 
-def write_all(workspace: Workspace, server: DevServer | None) -> Sequence[Written]:
+def write_all(
+    workspace: Workspace, server: DevServer | None, facts: Tracking | None = None
+) -> Sequence[Written]:
+    """settings.json, extensions.json and (with a dev server) launch.json;
+    facts: git's answers about them, asked once (else asked here, once)."""
     root = workspace.root
+    facts = facts or tracking(root, (SETTINGS, EXTENSIONS, LAUNCH))
     written = [
         leads_out(root, SETTINGS)
-        or left_alone(root, SETTINGS)
+        or left_alone(root, SETTINGS, facts)
         or write_settings(workspace),
         leads_out(root, EXTENSIONS)
-        or left_alone(root, EXTENSIONS)
+        or left_alone(root, EXTENSIONS, facts)
         or write_extensions(workspace),
     ]
     launch = None
     if server is not None:
         launch = (
             leads_out(root, LAUNCH)
-            or left_alone(root, LAUNCH)
+            or left_alone(root, LAUNCH, facts)
             or write_launch(workspace, server)
         )
     if launch is not None:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from seedbed.core import ownership, paths, runner
+from seedbed.core import interpreter_cache, ownership, paths, runner
 from seedbed.core.errors import ConfigError, EnvironmentProblem
 from seedbed.core.types import RunCommand, SetupContext, Step
 from seedbed.core.workspace import Workspace
@@ -109,9 +109,17 @@ def venv_health(environment: Path) -> str | None:
 
 
 def python_health(python: Path, environment: Path) -> str | None:
-    """Does the environment's interpreter run, and is sys.prefix the environment?"""
+    """Does the environment's interpreter run, and is sys.prefix the environment?
+
+    Answered without a process when the facts are known: the interpreter
+    python resolves to (a venv's python links to its base) is one a probe
+    already saw run, unchanged since (core.interpreter_cache; a setup has
+    just probed the base it built the venv from), and the environment's
+    pyvenv.cfg, beside bin/, is what makes sys.prefix the environment."""
     if not python.exists():
         return f"{python} is missing or a broken link"
+    if _known_venv(python, environment):
+        return None
     result = runner.run_argv("health", [str(python), "-c", HEALTH_PROBE], timeout=60)
     if not result.ok:
         return f"{python} does not run: {result.output_tail.strip()[-200:]}"
@@ -121,6 +129,31 @@ def python_health(python: Path, environment: Path) -> str | None:
         return f"{python} gave no answer to the health probe"
     if os.path.realpath(facts["prefix"]) != os.path.realpath(environment):
         return f"{python} belongs to {facts['prefix']}, not {environment}"
+    if facts.get("version"):
+        interpreter_cache.remember(python, str(facts["version"]))
+    return None
+
+
+def _known_venv(python: Path, environment: Path) -> bool:
+    """A venv whose python is a known interpreter and whose pyvenv.cfg names
+    that interpreter's folder as its home (a stale home fails at start-up)."""
+    home = _home(environment)
+    if not home or not interpreter_cache.known(python):
+        return False
+    real = os.path.realpath(python)
+    return os.path.realpath(home) == os.path.dirname(real)
+
+
+def _home(environment: Path) -> str | None:
+    """pyvenv.cfg's `home` (the base interpreter's folder); None without one."""
+    try:
+        text = (environment / "pyvenv.cfg").read_text(errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == "home":
+            return value.strip()
     return None
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import configparser
 import os
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
@@ -40,8 +40,9 @@ def problems(
     check_python False: the environment file decides its interpreter (conda)."""
     if not environment.exists() and not environment.is_symlink():
         return []
-    others = [r for r in worktree_roots(workspace.common_dir) if r != workspace.root]
-    found = environment_problems(workspace.root, environment, others)
+    found = environment_problems(
+        workspace.root, environment, _siblings(workspace.common_dir, workspace.root)
+    )
     if check_python:
         found += interpreter_problems(workspace, environment, version_files)
     return found
@@ -49,12 +50,19 @@ def problems(
 
 def donor_problems(root: Path, environment: Path, common_dir: Path) -> list[str]:
     """environment_problems of a sibling worktree's environment (a reuse donor)."""
-    others = [r for r in worktree_roots(common_dir) if r != root]
-    return environment_problems(root, environment, others)
+    return environment_problems(root, environment, _siblings(common_dir, root))
+
+
+def _siblings(common_dir: Path, root: Path) -> Callable[[], Sequence[Path]]:
+    """The other worktrees, listed only when asked (reading every worktree's
+    gitdir file costs a read per worktree; most checks never need them)."""
+    return lambda: [r for r in worktree_roots(common_dir) if r != root]
 
 
 def environment_problems(
-    root: Path, environment: Path, others: Sequence[Path] = ()
+    root: Path,
+    environment: Path,
+    others: Sequence[Path] | Callable[[], Sequence[Path]] = (),
 ) -> list[str]:
     """Path and link problems of a venv or conda prefix at `environment`.
 
@@ -88,7 +96,7 @@ def environment_problems(
     if recorded and not _same(recorded, environment):
         found.append(f"{activate} activates {recorded}, not {environment}")
     for pth, target in _editable_paths(environment):
-        if not _inside(target, root) and any(_inside(target, o) for o in others):
+        if not _inside(target, root) and _in_any(target, others):
             found.append(
                 f"{pth.name} points the editable install at {target}, "
                 f"not this worktree ({root})"
@@ -98,6 +106,11 @@ def environment_problems(
             found.append(f"{pth.name} points at {target}, which does not exist")
             break
     return found
+
+
+def _in_any(target: str, others: Sequence[Path] | Callable[[], Sequence[Path]]) -> bool:
+    listed = others() if callable(others) else others
+    return any(_inside(target, o) for o in listed)
 
 
 def interpreter_problems(

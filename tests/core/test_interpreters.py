@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import pytest
-from seedbed.core import interpreters
+from seedbed.core import interpreter_cache, interpreters
 from seedbed.core.errors import EXIT_ENVIRONMENT, ConfigError, EnvironmentProblem
 
 CURRENT = "{}.{}".format(*sys.version_info[:2])
@@ -108,3 +109,80 @@ def test_an_exact_patch_pin_is_found(tmp_path: Path) -> None:
     (tmp_path / ".python-version").write_text(f"{exact}\n")
     found = interpreters.find(interpreters.request_for(tmp_path, "", {}))
     assert found.version == exact
+
+
+# --- the probe cache ------------------------------------------------------------
+
+
+def _copy_interpreter(folder: Path) -> Path:
+    """A copy of this test's interpreter binary (a new file, same version)."""
+    import os
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / "python3"
+    shutil.copy2(os.path.realpath(sys.executable), copy.with_suffix(".new"))
+    os.replace(copy.with_suffix(".new"), copy)  # a new inode, as an upgrade gives
+    if interpreters._ask(copy) is None:
+        pytest.skip("a copy of this interpreter's binary does not run here")
+    return copy
+
+
+def test_the_probe_is_cached_until_the_interpreter_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEEDBED_HOME", str(tmp_path / "home"))
+    python = _copy_interpreter(tmp_path / "bin")
+    real = "{}.{}.{}".format(*sys.version_info[:3])
+    assert interpreters.probe(python) == real
+    cache = tmp_path / "home" / "cache" / interpreter_cache.VERSIONS
+    entries = json.loads(cache.read_text())
+    assert entries[str(python.resolve())][-1] == real
+    # The cache answers (no process): a planted answer proves it is read.
+    entries[str(python.resolve())][-1] = "3.0.1"
+    cache.write_text(json.dumps(entries))
+    assert interpreters.probe(python) == "3.0.1"
+    assert interpreter_cache.known(python) == "3.0.1"
+    # The interpreter is replaced (an upgrade, a rebuild): asked again.
+    _copy_interpreter(tmp_path / "bin")
+    assert interpreter_cache.known(python) is None
+    assert interpreters.probe(python) == real
+
+
+def test_a_script_interpreter_is_always_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrapper script (a pyenv shim) may run another interpreter each time
+    without changing itself: it is never cached."""
+    import os
+
+    monkeypatch.setenv("SEEDBED_HOME", str(tmp_path / "home"))
+    script = tmp_path / "python3"
+    script.write_text("#!/bin/sh\necho 3.12.1\n")
+    script.chmod(0o755)
+    assert interpreters.probe(script) == "3.12.1"
+    stat = script.stat()
+    script.write_text("#!/bin/sh\necho 3.12.2\n")
+    os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert interpreters.probe(script) == "3.12.2"
+    assert interpreter_cache.known(script) is None
+
+
+def test_the_choice_is_cached_until_a_searched_folder_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    monkeypatch.setenv("SEEDBED_HOME", str(tmp_path / "home"))
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    python = _copy_interpreter(second)
+    monkeypatch.setenv("PATH", f"{first}{os.pathsep}{second}{os.pathsep}/usr/bin")
+    request = interpreters.Request(None, "", "default")
+    assert interpreters.find(request).path == python
+    choices = tmp_path / "home" / "cache" / interpreter_cache.CHOICES
+    assert str(python) in choices.read_text()
+    assert interpreters.find(request).path == python  # from the cache
+    # An interpreter installed earlier on PATH: its folder changed, searched again.
+    newer = _copy_interpreter(first)
+    assert interpreters.find(request).path == newer
