@@ -1,9 +1,10 @@
 """The `seedbed` console script.
 
 `seedbed hook ...` (what git hooks call) goes to the import-light fast path,
-and so does `seedbed run -- CMD` in an in-sync worktree whose last run needed
-nothing from the plugins (core/runfast.py); everything else loads the click
-CLI and the plugins.
+and so do `seedbed run -- CMD` in an in-sync worktree whose last run needed
+nothing from the plugins (core/runfast.py) and `seedbed status [--json]` when
+the state files read plainly (core/statusfast.py); everything else, and any
+case those are not sure of, loads the click CLI and the plugins.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ def main() -> None:
         from seedbed.core.runfast import main as run_main
 
         code = run_main(args[1:])
+        if code is not None:
+            raise SystemExit(code)
+    if args[:1] == ["status"]:  # state files only: no click, no plugins
+        from seedbed.core.statusfast import main as status_main
+
+        code = status_main(args[1:])
         if code is not None:
             raise SystemExit(code)
     if args in (["--help"], ["-h"]):  # cached: no click, no plugins

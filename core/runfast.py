@@ -6,60 +6,74 @@ the command and records it. When that answer was the plain virtual-environment
 one (argv unchanged; PATH = the environment's bin first; VIRTUAL_ENV set) and
 the plugins added no variable, it leaves a note in the worktree's own git dir
 (which no checkout can write, as the ready seal): the ready fingerprint it was
-made for and a key of everything else that could change the answer (the
-interpreter and its import path with their folders' mtimes, every SEEDBED_*
-variable, the user's config file, the worktree's .env). The next run whose
-worktree is in sync (core.state.is_in_sync) and whose note still matches
-supervises the command directly and records it the same way: the same
-behaviour at the cost of the in-sync check. The bin path comes from the sealed
-ready marker, never from the note.
+made for, the worktree's facts (root, common dir, branch with the HEAD it was
+read from, slug) and a key of everything else that could change the answer
+(the interpreter and its import path with their folders' mtimes, every
+SEEDBED_* variable, the user's config file, the worktree's .env).
 
-Anything else (options, --json, no note, a changed key) returns None and the
-full command runs.
+The next run whose worktree is in sync and whose note still matches starts the
+command directly, waits for it and records it the same way: the same behaviour
+at the cost of the in-sync check. Every read here is core/quickstate's (the
+standard library alone, no `git` process); Python's start-up, the console
+script's own `import re` and the command are the rest. The bin path comes
+from the sealed ready marker, never from the note.
+
+Anything else (options, --json, no note, a changed key or HEAD, a git variable
+in the environment) returns None and the full command runs.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 import time
-from pathlib import Path
-from typing import Any
 
-from seedbed.core import state
-from seedbed.core.gitfacts import GitFacts, clean_git_env
+from seedbed.core import quickstate
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs ~3 ms to import; annotations only
+    from typing import Any
+
+    from seedbed.core.gitfacts import GitFacts
 
 NOTE = "seedbed-run.json"
+FACTS = ("branch", "common_dir", "manager", "slug")  # what the record needs
+EXIT_USAGE = 2  # core.errors.EXIT_USAGE (importing it costs dataclasses)
 
 
-def note_path(facts: GitFacts) -> Path:
-    return facts.git_dir / NOTE
+def note_path(facts: GitFacts) -> str:
+    return os.path.join(facts.git_dir, NOTE)
 
 
-def key(root: Path) -> str:
-    user = os.environ.get("SEEDBED_CONFIG") or str(
-        Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-        / "seedbed"
-        / "config.toml"
+def key(root: str) -> str:
+    user = os.environ.get("SEEDBED_CONFIG") or os.path.join(
+        os.environ.get("XDG_CONFIG_HOME")
+        or os.path.join(os.path.expanduser("~"), ".config"),
+        "seedbed",
+        "config.toml",
     )
     parts: list[Any] = [
         sys.executable,
         sys.path,
         sorted((k, v) for k, v in os.environ.items() if k.startswith("SEEDBED_")),
     ]
-    for path in (*sys.path, user, str(root / ".env")):
+    for path in (*sys.path, user, os.path.join(root, ".env")):
         try:
             found = os.stat(path or ".")
             parts.append([path, found.st_mtime_ns, found.st_size, found.st_ino])
         except OSError:
             parts.append([path, None])
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    return quickstate.sha256(json.dumps(parts).encode())
 
 
-def venv_bin(root: Path, ready: dict[str, Any]) -> Path:
-    return root / str(ready["env_dir"]) / "bin"
+def venv_bin(root: str, ready: dict[str, Any]) -> str:
+    return os.path.join(root, str(ready["env_dir"]), "bin")
+
+
+def _head(git_dir: str) -> str:
+    with open(os.path.join(git_dir, "HEAD")) as handle:
+        return handle.read()
 
 
 def remember(
@@ -72,28 +86,36 @@ def remember(
 ) -> None:
     """Leave the note when the full answer is the plain venv one; else remove
     any older note. Never fails the run."""
+    from seedbed.core import state
+
+    root, git_dir = str(facts.root), str(facts.git_dir)
     try:
         target = note_path(facts)
         ready = state.read_ready(facts.root)
         plain = bool(ready) and state.is_in_sync(facts.root)
         if plain and ready is not None:
-            bin_dir = venv_bin(facts.root, ready)
+            bin_dir = venv_bin(root, ready)
             expected = {
                 "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-                "VIRTUAL_ENV": str(bin_dir.parent),
+                "VIRTUAL_ENV": os.path.dirname(bin_dir),
             }
             plain = spec_argv == argv and spec_env == expected and not plugin_env
         if not plain or ready is None:
-            target.unlink(missing_ok=True)
+            os.unlink(target)
             return
         from seedbed.core import files
 
         files.write_json_atomic(
-            target,
+            facts.git_dir / NOTE,
             {
+                "branch": facts.branch,
+                "common_dir": str(facts.common_dir),
                 "fingerprint": ready["fingerprint"],
-                "key": key(facts.root),
+                "head": _head(git_dir),
+                "key": key(root),
                 "manager": manager,
+                "root": root,
+                "slug": facts.slug,
             },
         )
     except (OSError, KeyError, TypeError, ValueError):
@@ -110,56 +132,59 @@ def main(args: list[str]) -> int | None:
         return None  # options (--json, --no-sync, --help): the full command
     if not argv or os.environ.get("SEEDBED_TRACE"):
         return None
-    cwd = Path.cwd()
     try:
-        facts = GitFacts.read(cwd)
-        if facts is None or not state.is_in_sync(facts.root):
+        root, git_dir = quickstate.locate(os.getcwd())
+        ready = quickstate.sealed_ready(root, git_dir)
+        if not ready or not quickstate.in_sync(root, ready):
             return None
-        ready = state.read_ready(facts.root)
-        note = json.loads(note_path(facts).read_text())
+        note = quickstate.read_object(os.path.join(git_dir, NOTE))
         if (
-            not ready
-            or not isinstance(note, dict)
+            not note
             or note.get("fingerprint") != ready["fingerprint"]
-            or note.get("key") != key(facts.root)
+            or note.get("root") != root
+            or note.get("head") != _head(git_dir)
+            or note.get("key") != key(root)
+            or not all(isinstance(note.get(k), str) for k in FACTS)
         ):
             return None
-        bin_dir = venv_bin(facts.root, ready)
-        manager = str(note.get("manager", ""))
-    except (OSError, KeyError, TypeError, ValueError):
+        bin_dir = venv_bin(root, ready)
+    except (quickstate.Unsure, OSError, KeyError, TypeError, ValueError):
         return None
-    return _run(facts, manager, bin_dir, argv, cwd)
+    from seedbed.core import runsupervise
 
-
-def _run(
-    facts: GitFacts, manager: str, bin_dir: Path, argv: list[str], cwd: Path
-) -> int:
-    from seedbed.core import metrics, supervise
-    from seedbed.core.errors import EXIT_USAGE, SeedbedError
-
-    env = clean_git_env()
+    env = dict(os.environ)
+    for name in runsupervise.GIT_CONTEXT_VARIABLES:
+        env.pop(name, None)
     env["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
-    env["VIRTUAL_ENV"] = str(bin_dir.parent)
+    env["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
     started_at = time.time()
-    try:
-        done = supervise.foreground(argv, env, cwd)
-    except SeedbedError as exc:  # as the full command shows it
-        print(f"seedbed: error: {exc.message}", file=sys.stderr)
-        for line in exc.hint.splitlines() if exc.hint else ():
-            print(f"  {line}", file=sys.stderr)
-        return exc.exit_code
-    metrics.record_runs(
-        facts,
+    done = runsupervise.run(argv, env)
+    if done is None:  # not started (a missing program): the full command's error
+        return None
+    code, seconds, peak_rss_kb, cpu_seconds = done
+    runsupervise.record(
+        note,
+        git_dir,
         {
             "kind": "run",
             "name": os.path.basename(argv[0]),
-            "manager": manager,
+            "manager": note["manager"],
             "started_at": started_at,
-            "seconds": done.seconds,
-            "exit_code": done.exit_code,
-            "peak_rss_kb": done.peak_rss_kb,
-            "cpu_seconds": done.cpu_seconds,
+            "seconds": seconds,
+            "exit_code": code,
+            "peak_rss_kb": peak_rss_kb,
+            "cpu_seconds": cpu_seconds,
         },
     )
-    code = done.exit_code
-    return code if code >= 0 else EXIT_USAGE
+    code = code if code >= 0 else EXIT_USAGE
+    if "coverage" not in sys.modules:  # a measured test run must write its data
+        # No interpreter teardown: it would close the metrics connection and
+        # pay the WAL checkpoint (core/runsupervise.py), and nothing is left
+        # to clean up.
+        for stream in (sys.stdout, sys.stderr):
+            try:  # noqa: SIM105 (contextlib is one more import)
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    return code
