@@ -3,7 +3,7 @@
     python benchmarks/bench_managers.py [--rounds 3] [--managers uv,pip,poetry,pdm]
 
 A throw-away repository per manager declares about 40 real packages (about 55
-resolved; tests/samples.py MEDIUM_REQUIREMENTS), installed offline from a local
+resolved; tests/factories/wheels.py MEDIUM_REQUIREMENTS), installed offline from a local
 wheelhouse downloaded once into .cache/wheels/medium (poetry reads it through a
 simple index served on localhost). The main worktree is set up once first, so
 every cache is warm. Then, interleaved each round, in fresh linked worktrees:
@@ -38,14 +38,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.samples import (  # noqa: E402
+from ratio_kit import Worktrees, adopt  # noqa: E402
+
+from tests.factories.servers import serve  # noqa: E402
+from tests.factories.wheels import (  # noqa: E402
     MEDIUM_REQUIREMENTS,
     medium_wheelhouse,
-    serve,
     write_simple_index,
 )
 
-SEEDBED = [sys.executable, "-m", "seedbed.core"]
 TARGET = 2.0
 
 HEAD = """\
@@ -132,31 +133,22 @@ def bare(kind: str, worktree: Path, env: dict[str, str]) -> float:
     return run(["pdm", "sync"], worktree, {**env, "PDM_VENV_IN_PROJECT": "true"})
 
 
-def worktree(project: Path, name: str, env: dict[str, str]) -> Path:
-    path = project.parent / f"{project.name}-{name}"
-    run(
-        ["git", "worktree", "add", "-q", str(path), "-b", name],
-        project,
-        {**env, "SEEDBED_SKIP": "1"},
-    )
-    return path
-
-
 def bench(
     kind: str, root: Path, wheels: Path, index: str, rounds: int, env: dict[str, str]
 ) -> dict[str, list[float]]:
     project = make_project(kind, root, wheels, index, env)
-    run([*SEEDBED, "setup"], project, env)  # the first worktree; warms caches
+    adopt(project, env)  # the first worktree and the hooks; warms caches
+    trees = Worktrees(project, env)
     times: dict[str, list[float]] = {"bare": [], "no-reuse": [], "reuse": []}
-    for i in range(rounds):
-        times["bare"].append(bare(kind, worktree(project, f"bare{i}", env), env))
-        no_reuse = {**env, "SEEDBED_REUSE": "false"}
-        times["no-reuse"].append(
-            run([*SEEDBED, "setup"], worktree(project, f"full{i}", env), no_reuse)
-        )
-        times["reuse"].append(
-            run([*SEEDBED, "setup"], worktree(project, f"reuse{i}", env), env)
-        )
+    for _ in range(rounds):
+        seconds, path = trees.bare()
+        times["bare"].append(seconds + bare(kind, path, env))
+        seconds, path = trees.add("full", SEEDBED_REUSE="false")
+        trees.reused(path, expected=False)
+        times["no-reuse"].append(seconds)
+        seconds, path = trees.add("reuse")
+        trees.reused(path)
+        times["reuse"].append(seconds)
     return times
 
 

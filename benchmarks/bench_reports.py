@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 from seedbed.core.assets import asset_dir  # noqa: E402
 from seedbed.plugins.reports.html import render  # noqa: E402
 
-from tests.metrics_factory import synthetic_store  # noqa: E402
+from tests.factories.metrics import synthetic_store  # noqa: E402
 
 TARGET_SECONDS = 1.0
 COMMANDS = ("report", "perf", "alerts", "optimize")
