@@ -1,8 +1,9 @@
-"""Records plugins hand to seedbed's own commands: doctor's checks (with their
-safe fixes) and the files `seedbed init` wrote. Part of the contract beside
-core.types (which is at its size limit); the hooks returning them are in
-core.hookspecs: seedbed_doctor, seedbed_init_files. Nothing here imports a
-plugin."""
+"""Records plugins hand to seedbed's own commands and to each other: doctor's
+checks (with their safe fixes), the files `seedbed init` wrote, and the limits a
+worktree's containers get. Part of the contract beside core.types (which is at
+its size limit); the hooks returning them are in core.hookspecs:
+seedbed_doctor, seedbed_init_files, seedbed_container_limits. Nothing here
+imports a plugin."""
 
 from __future__ import annotations
 
@@ -27,6 +28,21 @@ class DoctorCheck:
     fix: str = ""
     action: Callable[[], str | None] | None = field(default=None, repr=False)
     worktree: str = ""
+
+
+@dataclass(frozen=True)
+class ContainerLimits:
+    """The resources one container for the worktree may use, as the engine
+    reads them: memory in bytes, CPUs (fractions allowed: 0.5), processes.
+
+    One plugin says what they are (the pods plugin, from [tool.seedbed.pod]);
+    others that start or describe containers (the dev container) use them, so
+    every container of a worktree gets the same limits.
+    """
+
+    memory_bytes: int
+    cpus: float
+    pids: int
 
 
 @runtime_checkable

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import click
-    from seedbed.core.contributions import DoctorCheck, WrittenFile
+    from seedbed.core.contributions import ContainerLimits, DoctorCheck, WrittenFile
     from seedbed.core.plugins import Registry
     from seedbed.core.types import (
         ConfigKey,
@@ -227,6 +227,29 @@ def seedbed_init_files(
             if ci != "gitlab":
                 return []
             return [write_gitlab_pipeline(workspace)]
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------
+# Containers
+# ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def seedbed_container_limits(workspace: Workspace) -> ContainerLimits | None:
+    """Return the limits every container of this worktree gets (see
+    core.contributions.ContainerLimits): memory, CPUs, processes. The pods
+    plugin answers from `[tool.seedbed.pod]`; the editors plugin writes them
+    into `.devcontainer/devcontainer.json`, so a dev container and a pod get
+    the same resources. With no answer the dev container gets its documented
+    defaults (1g, 1 CPU, 256 processes). Stops at first non-None result.
+
+    Example::
+
+        @hookimpl
+        def seedbed_container_limits(workspace):
+            return ContainerLimits(memory_bytes=2 * 1024**3, cpus=1.5, pids=512)
     """
     raise NotImplementedError
 

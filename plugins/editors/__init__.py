@@ -91,10 +91,15 @@ def _plugin_manager(context: SetupContext) -> pluggy.PluginManager:
     after the port exists)."""
     if context.registry is not None:
         return context.registry.pm
+    return workspace_plugins(context.workspace)
+
+
+def workspace_plugins(workspace: Workspace) -> pluggy.PluginManager:
+    """For a caller handed no registry (tests, a direct call): the plugins the
+    workspace's configuration loads, as this process built them already."""
     from seedbed.core import plugins
 
-    # A caller without a registry (tests): the one this process built already.
-    return plugins.build(context.workspace.config.get("disable_plugins") or ())
+    return plugins.build(workspace.config.get("disable_plugins") or ())
 
 
 @hookimpl
@@ -114,7 +119,11 @@ def apply(
     ones out of git; never touch nor exclude a file git tracks."""
     from seedbed.plugins.editors import files
     from seedbed.plugins.editors import vscode as code
-    from seedbed.plugins.editors.devcontainer import DEVCONTAINER, write_devcontainer
+    from seedbed.plugins.editors.devcontainer import (
+        DEVCONTAINER,
+        container_limits,
+        write_devcontainer,
+    )
 
     ours = (code.SETTINGS, code.EXTENSIONS, code.LAUNCH, DEVCONTAINER)
     # git is asked once about every file (ls-files, and for those missing
@@ -133,6 +142,9 @@ def apply(
                     workspace,
                     server.port if server else None,
                     manager_name(workspace, pm),
+                    # The pods plugin's limits, through the hook: editors
+                    # never read another family's settings.
+                    container_limits(workspace, pm),
                 )
             )
     created = [

@@ -2,8 +2,11 @@
 
 A linked worktree's `.git` file points at the repository's common git dir by
 absolute path, so the container mounts that dir at the same absolute path (and
-the worktree at its own), exactly as `seedbed pod` does. The limits come from
-the pod settings, so a dev container and a pod get the same resources.
+the worktree at its own), exactly as `seedbed pod` does. The limits are the
+seedbed_container_limits hook's answer (the pods plugin's [tool.seedbed.pod]),
+so a dev container and a pod get the same resources; with no answer (the pods
+plugin blocked) they are DEFAULT_LIMITS, the pod defaults: 1g, 1 CPU, 256
+processes.
 
 The container builds its own environment (postCreateCommand, with the
 project's package manager) in a named volume mounted over the worktree's env
@@ -18,6 +21,7 @@ import json
 import math
 from typing import TYPE_CHECKING
 
+from seedbed.core.contributions import ContainerLimits
 from seedbed.plugins.editors import jsonc
 from seedbed.plugins.editors.files import (
     Written,
@@ -32,6 +36,7 @@ from seedbed.plugins.editors.postcreate import post_create
 from seedbed.plugins.editors.vscode import merge_template
 
 if TYPE_CHECKING:
+    import pluggy
     from seedbed.core.workspace import Workspace
 
 DEVCONTAINER = ".devcontainer/devcontainer.json"
@@ -40,6 +45,16 @@ DEFAULT_IMAGE = "python:{python}-slim"
 _MINORS = tuple(f"3.{minor}" for minor in range(8, 15))
 _MIB = 1024**2
 _GIB = 1024**3
+# When no plugin states limits: the pods plugin's defaults, so the file reads
+# the same whether it is blocked or merely left unconfigured.
+DEFAULT_LIMITS = ContainerLimits(memory_bytes=_GIB, cpus=1.0, pids=256)
+
+
+def container_limits(workspace: Workspace, pm: pluggy.PluginManager) -> ContainerLimits:
+    """The limits the plugins state for the worktree's containers, else
+    DEFAULT_LIMITS."""
+    stated = pm.hook.seedbed_container_limits(workspace=workspace)
+    return stated if isinstance(stated, ContainerLimits) else DEFAULT_LIMITS
 
 
 def docker_size(size: int) -> str:
@@ -89,10 +104,12 @@ def image(workspace: Workspace) -> str:
     return (chosen or DEFAULT_IMAGE).replace("{python}", python_version(workspace))
 
 
-def render(workspace: Workspace, port: int | None, manager: str = "") -> str:
-    from seedbed.plugins.pods.settings import SECTION, PodSettings
-
-    pod = PodSettings.from_section(workspace.config.section(SECTION))
+def render(
+    workspace: Workspace,
+    port: int | None,
+    manager: str = "",
+    limits: ContainerLimits = DEFAULT_LIMITS,
+) -> str:
     env_dir = str(workspace.config.get("env_dir", ".venv")).strip("/") or ".venv"
     command, env = post_create(workspace, manager, env_dir)
 
@@ -106,11 +123,11 @@ def render(workspace: Workspace, port: int | None, manager: str = "") -> str:
             "IMAGE": text(image(workspace)),
             "COMMON_DIR": text(str(workspace.common_dir)),
             "ENV_DIR": text(env_dir),
-            "MEMORY": docker_size(pod.memory_bytes),
-            "CPUS": f"{pod.cpus:g}",
-            "PIDS": str(pod.pids),
-            "HOST_CPUS": str(max(1, math.ceil(pod.cpus))),
-            "HOST_MEMORY": host_size(pod.memory_bytes),
+            "MEMORY": docker_size(limits.memory_bytes),
+            "CPUS": f"{limits.cpus:g}",
+            "PIDS": str(limits.pids),
+            "HOST_CPUS": str(max(1, math.ceil(limits.cpus))),
+            "HOST_MEMORY": host_size(limits.memory_bytes),
             "CONTAINER_ENV": ", ".join(
                 f"{json.dumps(k)}: {json.dumps(v)}"
                 for k, v in {"SEEDBED_SKIP": "1", **env}.items()
@@ -122,10 +139,14 @@ def render(workspace: Workspace, port: int | None, manager: str = "") -> str:
 
 
 def write_devcontainer(
-    workspace: Workspace, port: int | None = None, manager: str = ""
+    workspace: Workspace,
+    port: int | None = None,
+    manager: str = "",
+    limits: ContainerLimits | None = None,
 ) -> Written:
     """Write or merge the file at the worktree root (the user's keys win); a
-    file git tracks is left as it is."""
+    file git tracks is left as it is. limits: None asks the plugins the
+    workspace's configuration loads."""
     refused = leads_out(workspace.root, DEVCONTAINER) or left_alone(
         workspace.root, DEVCONTAINER
     )
@@ -133,8 +154,12 @@ def write_devcontainer(
         return refused
     path = workspace.root / DEVCONTAINER
     old = read(path)
+    if limits is None:
+        from seedbed.plugins.editors import workspace_plugins
+
+        limits = container_limits(workspace, workspace_plugins(workspace))
     try:
-        new, kept = merge_template(old, render(workspace, port, manager))
+        new, kept = merge_template(old, render(workspace, port, manager, limits))
     except jsonc.JsoncError as exc:
         return Written(path, "skipped", note=f"not valid JSON with comments ({exc})")
     return save(path, old, new, kept=kept)

@@ -5,7 +5,8 @@ Modules, one job each: settings (config keys), engine (connect, errors), naming
 templates/pod), spec (one pod's hardened definition), provision (parallel
 create/start with rollback), inventory (find pods), stats (figures, memory
 metric), commands (the click group). The Docker SDK is imported only when a
-pod command runs, so other commands never pay for it.
+pod command runs, so other commands never pay for it. Other families learn a
+pod's limits through the seedbed_container_limits hook, never from settings.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import click
+    from seedbed.core.contributions import ContainerLimits
+    from seedbed.core.workspace import Workspace
 
 
 @hookimpl
@@ -35,6 +38,17 @@ def seedbed_register_commands(cli: click.Group) -> None:
     from seedbed.plugins.pods.commands import pod
 
     cli.add_command(pod)
+
+
+@hookimpl
+def seedbed_container_limits(workspace: Workspace) -> ContainerLimits:
+    """The pod limits ([tool.seedbed.pod] memory, cpus, pids): a dev container
+    gets what a pod gets."""
+    from seedbed.core.contributions import ContainerLimits
+    from seedbed.plugins.pods.settings import SECTION, PodSettings
+
+    pod = PodSettings.from_section(workspace.config.section(SECTION))
+    return ContainerLimits(pod.memory_bytes, pod.cpus, pod.pids)
 
 
 @hookimpl

@@ -57,8 +57,8 @@ def run_command(
 ) -> int:
     """Run each task file FILE: agent (optional), validation levels, gates."""
     from seedbed.core import app as application
-    from seedbed.plugins.pods.engine import connect
     from seedbed.plugins.tasks import parallel as runs
+    from seedbed.plugins.tasks import pod as pods
     from seedbed.plugins.tasks import results, run, taskfile
 
     try:
@@ -89,7 +89,7 @@ def run_command(
         if wait_seconds is None
         else wait_seconds,
     )
-    connect()  # no engine: say so (exit 9) before any worktree is made
+    pods.check_engine()  # no engine: say so (exit 9) before any worktree is made
     root = Path(app.workspace.root)
     plans = [run.plan(root, t, options, results.new_run_id()) for t in tasks]
     parallel = int(config.get("parallel", 1)) if parallel is None else parallel

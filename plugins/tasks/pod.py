@@ -1,10 +1,13 @@
 """A task's pod: made through the pods plugin, commands run in it, its figures.
 
-The pods plugin has no hook for "make one pod for this worktree", so this
-module imports its public functions (settings, image, spec, provision, stats,
-engine): the hardening, the limits and the engine lock are the pods plugin's,
-never copied here. A request over the pod limits waits for a free slot (the
-third of three tasks under max_total = 2 waits for one of the first two).
+The tasks family is an orchestrator built on the pods family, and this is its
+one bridge to it: the pods plugin has no hook for "make one pod for this
+worktree, run commands in it, sample it" (such a hook would be a second pod
+API), so this module imports its public functions (settings, image, spec,
+provision, stats, engine): the hardening, the limits and the engine lock are
+the pods plugin's, never copied here. A request over the pod limits waits for
+a free slot (the third of three tasks under max_total = 2 waits for one of the
+first two).
 
 Commands run with `docker exec` through the SDK: argv lists only; a task's
 shell blocks are passed as one argv element to `sh -c`. Each is wrapped in
@@ -30,6 +33,12 @@ from seedbed.plugins.pods.settings import SECTION, PodSettings
 ENV = "task"
 WAIT_POLL = 1.0
 EXIT_TIMEOUT = 124  # what coreutils timeout reports
+
+
+def check_engine() -> None:
+    """Raise the pods plugin's EngineUnreachable (exit 9) when there is no
+    engine: checked before any worktree is made."""
+    engine.connect()
 
 
 def settings_for(workspace: Any, network: bool | None) -> PodSettings:

@@ -330,6 +330,9 @@ class Runner:
         from seedbed.core import app as application
         from seedbed.plugins.gates.run import run_gates
 
+        # The gates family's public entry, as `seedbed gate` runs it (the
+        # project's selection and settings, each result recorded): an
+        # orchestrator's call, not a copy of the gates' logic.
         found = run_gates(application.load(self.plan.worktree), via="task")
         self.summary["gates"] = [
             {
