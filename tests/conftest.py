@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+from hypothesis import settings
 
 from tests.factories.git import git
 
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parent.parent
 TOOLS_BIN = REPO / ".tools" / "bin"
 STRICT = os.environ.get("SEEDBED_STRICT") == "1"
+
+# Property tests judge behaviour, not speed: a per-example deadline fails them on a
+# loaded 2-core machine (speed is measured in benchmarks/).
+settings.register_profile("seedbed", deadline=None)
+settings.load_profile("seedbed")
 
 
 def unavailable(message: str) -> NoReturn:
