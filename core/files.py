@@ -4,7 +4,12 @@ git, in the right per-user folder.
 - `write_atomic` / `write_json_atomic`: temp file in the same folder, fsync,
   rename; a reader sees the old content or the new, never half of it. The temp
   file is created 0600 (mkstemp), so a secret is never readable by others, not
-  even for a moment; `mode` sets the final mode.
+  even for a moment; `mode` sets the final mode. `durable=False` skips the
+  fsync: for files a later run re-derives and whose readers take an empty or
+  garbled file as "not there" (a setup's state files: the ready marker is
+  sealed by its hash in the git dir). Each fsync on a busy disk costs up to a
+  tenth of a second or more (the first after an install flushes everything it
+  wrote); after a crash such a file may be empty, never half old, half new.
 - `locked(path)`: an exclusive lock on `path` (filelock: fcntl.flock on POSIX,
   released by the kernel when the holder dies, so a killed seedbed never leaves
   a stale lock behind).
@@ -33,14 +38,17 @@ from typing import Any
 EXCLUDE_HEADER = "# seedbed: per-worktree state"
 
 
-def write_atomic(path: Path, data: str | bytes, mode: int | None = None) -> None:
+def write_atomic(
+    path: Path, data: str | bytes, mode: int | None = None, durable: bool = True
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data.encode() if isinstance(data, str) else data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
@@ -64,10 +72,13 @@ def temporary_beside(path: Path) -> tuple[int, str]:
 
 
 def write_json_atomic(
-    path: Path, data: Mapping[str, Any] | Sequence[Any], mode: int | None = None
+    path: Path,
+    data: Mapping[str, Any] | Sequence[Any],
+    mode: int | None = None,
+    durable: bool = True,
 ) -> None:
     text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-    write_atomic(path, text, mode)
+    write_atomic(path, text, mode, durable)
 
 
 def read_json(path: Path) -> Any:

@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from seedbed.core import state
+from seedbed.core import gitfacts, state
 from seedbed.core.gitfacts import GitFacts
 
 HINT_LINES = 13  # a failed setup shows the tool's last 12 lines and the log line
@@ -48,6 +48,7 @@ def main(args: list[str]) -> int:
             return 0
         if not _trusted(facts):
             return 0
+        gitfacts.hand_on(facts)  # app.load asks again: no second git rev-parse
         return _setup(facts.root, trigger)
     except KeyboardInterrupt:
         print(

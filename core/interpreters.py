@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seedbed.core import interpreter_cache
+from seedbed.core import interpreter_cache, versionspec
 from seedbed.core.errors import ConfigError, EnvironmentProblem
 from seedbed.core.types import Interpreter
 
-if TYPE_CHECKING:  # packaging costs ~20 ms to import: only setup needs it
+if TYPE_CHECKING:  # packaging costs 10-20 ms to import: only an unusual
+    # request (core/versionspec.py answers ">=3.11", "==3.12.*") needs it
     from packaging.specifiers import SpecifierSet
 
 _VERSION_IN_PATH = re.compile(r"(?:python|cpython-|versions/)(\d+\.\d+(?:\.\d+)?)")
@@ -30,12 +31,29 @@ _VERSION_IN_PATH = re.compile(r"(?:python|cpython-|versions/)(\d+\.\d+(?:\.\d+)?
 
 @dataclass(frozen=True)
 class Request:
-    """What interpreter is wanted, and where the wish came from (for errors)."""
+    """What interpreter is wanted, and where the wish came from (for errors).
 
-    spec: SpecifierSet | None
+    spec_text: a valid PEP 440 specifier set (">=3.11"), None for any;
+    `spec` is it as packaging's SpecifierSet, made only when asked for."""
+
+    spec_text: str | None
     text: str
     origin: str
     path: Path | None = None  # an explicit interpreter path
+
+    @property
+    def spec(self) -> SpecifierSet | None:
+        return None if self.spec_text is None else _specifier_set(self.spec_text)
+
+    def admits(self, version: str) -> bool:
+        """Whether version ("3.12.1") satisfies the request's spec."""
+        return matches(self.spec_text, version)
+
+
+def _specifier_set(text: str) -> SpecifierSet:
+    from packaging.specifiers import SpecifierSet
+
+    return SpecifierSet(text)
 
 
 VERSION_FILES = (".python-version",)
@@ -72,18 +90,14 @@ def request_for(
 
 
 def _series(request: Request) -> Request:
-    from packaging.specifiers import SpecifierSet
-
     bare = request.text.strip().removeprefix("python").removeprefix("-")
     if re.fullmatch(r"\d+\.\d+\.\d+", bare):
         minor = ".".join(bare.split(".")[:2])
-        return Request(SpecifierSet(f"=={minor}.*"), request.text, request.origin)
+        return Request(f"=={minor}.*", request.text, request.origin)
     return request
 
 
 def _parse(text: str, origin: str) -> Request:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
     text = text.strip()
     if "/" in text:
         return Request(None, text, origin, Path(text))
@@ -91,9 +105,13 @@ def _parse(text: str, origin: str) -> Request:
     if re.fullmatch(r"\d+(\.\d+){0,2}", bare):
         parts = bare.split(".")
         spec = f"=={bare}" if len(parts) == 3 else f"=={bare}.*"
-        return Request(SpecifierSet(spec), text, origin)
+        return Request(spec, text, origin)
+    if versionspec.parse(text) is not None:  # valid: no packaging needed
+        return Request(text, text, origin)
+    from packaging.specifiers import InvalidSpecifier
+
     try:
-        return Request(SpecifierSet(text), text, origin)
+        return Request(str(_specifier_set(text)), text, origin)
     except InvalidSpecifier:
         raise ConfigError(
             f"{origin}: {text!r} is not a Python version or version range",
@@ -179,12 +197,18 @@ def _ask(path: Path) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def matches(spec: SpecifierSet | None, version: str) -> bool:
-    """Whether version ("3.12.1") satisfies spec; None matches everything."""
-    from packaging.version import InvalidVersion, Version
-
+def matches(spec: SpecifierSet | str | None, version: str) -> bool:
+    """Whether version ("3.12.1") satisfies spec (a SpecifierSet or its text);
+    None matches everything."""
     if spec is None:
         return True
+    if isinstance(spec, str):
+        simple = versionspec.contains(spec, version)
+        if simple is not None:
+            return simple
+        spec = _specifier_set(spec)
+    from packaging.version import InvalidVersion, Version
+
     try:
         return Version(version) in spec
     except InvalidVersion:
@@ -203,7 +227,7 @@ def find(request: Request, extra_dirs: Sequence[Path] = ()) -> Interpreter:
             )
         return Interpreter(request.path, version)
     # The spec, not only the text: runtime.txt reads "python-3.12.4" as 3.12.*.
-    wanted = f"{request.text}\0{request.spec}"
+    wanted = f"{request.text}\0{request.spec_text}"
     key = interpreter_cache.search_key(wanted, _searched(extra_dirs), _search_env())
     known = interpreter_cache.chosen(key)
     if known is not None:
@@ -248,21 +272,21 @@ def _search(request: Request, extra_dirs: Sequence[Path]) -> Interpreter:
     )
     found_versions: list[str] = []
     for path, guess in ordered:
-        if guess and len(guess.split(".")) == 3 and not matches(request.spec, guess):
+        if guess and len(guess.split(".")) == 3 and not request.admits(guess):
             found_versions.append(guess)
             continue
         if (
             guess
             and len(guess.split(".")) == 2
-            and request.spec is not None
-            and not _minor_may_match(request.spec, guess)
+            and request.spec_text is not None
+            and not _minor_may_match(request.spec_text, guess)
         ):
             found_versions.append(guess)
             continue
         version = probe(path)
         if version is None:
             continue
-        if matches(request.spec, version):
+        if request.admits(version):
             return Interpreter(path, version)
         found_versions.append(version)
     raise missing(request, found_versions)
@@ -306,7 +330,7 @@ def _short_request(text: str) -> str:
     return found.group(0) if found else text
 
 
-def _minor_may_match(spec: SpecifierSet, guess: str) -> bool:
+def _minor_may_match(spec: str, guess: str) -> bool:
     """A guessed X.Y may match when some X.Y.Z does (an exact pin included)."""
     major_minor = ".".join(guess.split(".")[:2])
     return any(matches(spec, f"{major_minor}.{patch}") for patch in range(50))

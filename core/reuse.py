@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from seedbed.core import state
-from seedbed.core.gitfacts import worktree_roots
+from seedbed.core.gitfacts import iter_worktree_roots
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Donor:
 def donors(root: Path, common_dir: Path, fingerprint: str) -> Iterator[Donor]:
     """Every sibling whose ready environment has this fingerprint, in the
     order git lists the worktrees."""
-    for other in worktree_roots(common_dir):
+    for other in iter_worktree_roots(common_dir):
         if other == root:
             continue
         ready = state.read_ready(other)

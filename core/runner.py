@@ -225,9 +225,11 @@ STOP_WAIT = 5.0
 
 
 def _record_group(track: Path, pid: int, argv: Sequence[str]) -> None:
-    from seedbed.core import state
+    from seedbed.core import files
 
-    state.write_json_atomic(
+    # Not durable: only a live seedbed's leftover needs stopping, and a
+    # crash that could lose the write stops every process anyway.
+    files.write_json_atomic(
         track,
         {
             "pgid": pid,
@@ -235,6 +237,7 @@ def _record_group(track: Path, pid: int, argv: Sequence[str]) -> None:
             "argv": list(argv[:4]),
             "seedbed_pid": os.getpid(),
         },
+        durable=False,
     )
 
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -210,6 +209,8 @@ def _copy(origin: Path, target: Path, root: Path) -> str:
         return _copy_link(origin, target, root)
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file"
+    import shutil  # here: most worktrees have no .worktreeinclude to copy
+
     _make_parents(root, target.parent)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
     source_fd = os.open(origin, os.O_RDONLY | os.O_NOFOLLOW)

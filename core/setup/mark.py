@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from seedbed.core.setup.outcome import Outcome
 from seedbed.core.setup.sync import Fingerprint
 from seedbed.core.types import Interpreter, Manager, StepResult
 from seedbed.core.workspace import Workspace
+
+_SIZE = re.compile(rb",(\d+)\r?$", re.MULTILINE)  # a RECORD line's size field
 
 
 def count_packages(environment: Path) -> int | None:
@@ -54,6 +57,9 @@ def ready(
     fastcheck.write(
         state.state_dir(root), root, found.files, found.watch.globs, str(env_python)
     )
+    # Sealed, and written without fsync (state.write_json_atomic): on a busy
+    # disk the first fsync after an install flushes everything it wrote, and
+    # a marker a crash left empty or torn no longer matches its seal.
     state.write_json_atomic(
         state.state_dir(root) / state.READY,
         {
@@ -92,7 +98,7 @@ def last(root: Path, outcome: Outcome) -> None:
     "running" record goes, so status never claims a setup is still going on."""
     path = state.state_dir(root) / state.LAST
     try:
-        state.write_json_atomic(
+        state.write_json_atomic(  # without fsync, as the ready marker
             path,
             {
                 "status": "ready" if outcome.ok else "failed",
@@ -121,11 +127,10 @@ def disk_bytes(path: Path) -> int:
     total = 0
     for record in path.glob("lib/python*/site-packages/*.dist-info/RECORD"):
         try:
-            lines = record.read_text(errors="replace").splitlines()
+            text = record.read_bytes()
         except OSError:
             continue
-        for line in lines:
-            size = line.rsplit(",", 1)[-1]
-            if size.isdigit():
-                total += int(size)
+        # Each line's last field, when it is a size (the regex runs in C: a
+        # line-by-line loop over thousands of lines cost 10-15 ms a setup).
+        total += sum(int(size) for size in _SIZE.findall(text))
     return total

@@ -20,7 +20,7 @@ def announce(root: Path, trigger: str, started_at: float) -> str:
     a killed seedbed left running (never two writers of one environment).
     Returns what was stopped, or ""."""
     state.clear_ready(root)
-    state.write_json_atomic(
+    state.write_json_atomic(  # without fsync: a torn record is no record
         state.state_dir(root) / state.LAST,
         {
             "status": "running",

@@ -4,7 +4,6 @@ a run id (core.metrics.record_runs; a lost metric never fails a setup)."""
 from __future__ import annotations
 
 import os
-import uuid
 from typing import Any
 
 from seedbed.core import metrics
@@ -13,7 +12,10 @@ from seedbed.core.workspace import Workspace
 
 
 def setup_run(workspace: Workspace, started_at: float, outcome: Outcome) -> None:
-    common: dict[str, Any] = {"run_id": uuid.uuid4().hex, "manager": outcome.manager}
+    common: dict[str, Any] = {
+        "run_id": metrics.new_run_id(),
+        "manager": outcome.manager,
+    }
     rows: list[dict[str, Any]] = [
         {
             "kind": "setup",

@@ -92,30 +92,50 @@ def read(path: Path) -> str | None:
     return text if text.strip() else None
 
 
-def save(path: Path, old: str | None, new: str, **extra: Any) -> Written:
-    """Write new when it differs from old (None: the file did not exist)."""
+def save(
+    path: Path, old: str | None, new: str, durable: bool = True, **extra: Any
+) -> Written:
+    """Write new when it differs from old (None: the file did not exist).
+    durable=False: a file created here (old None) is written without fsync."""
     if old == new:
         return Written(path, "unchanged", **extra)
     mode = 0o644
     if old is not None:  # keep the user's permissions
         with contextlib.suppress(OSError):
             mode = path.stat().st_mode & 0o7777
-    files.write_atomic(path, new, mode)
+    # A file a setup creates is all template, so the setup's writers skip the
+    # fsync (a new worktree creates two or three): one a crash leaves empty is
+    # filled again like a new one (see `read`). A file that was there holds
+    # what the user wrote, merged: that write stays durable.
+    files.write_atomic(path, new, mode, durable=durable or old is not None)
     return Written(path, "created" if old is None else "updated", **extra)
 
 
 @dataclass(frozen=True)
 class Tracking:
     """What git says about some paths of a worktree, asked once for them all:
-    which it tracks here, and for those missing here, a branch tracking it."""
+    which it tracks here, and for those missing here, a branch tracking it.
+
+    The branches are looked up (for-each-ref, cat-file) at the first `branch`
+    question, for every missing path at once: a setup whose files all exist
+    (every one after the first) asks git nothing more than ls-files."""
 
     root: Path
     tracked: frozenset[str]
-    on_branch: dict[str, str]  # relative → a local branch (or HEAD) with it
+    missing: tuple[str, ...] = ()  # untracked and absent here
     asked: frozenset[str] = frozenset()  # every path git was asked about
+    # Filled once, at the first `branch` call: relative → a local branch (or
+    # HEAD) whose tree has it.
+    _on_branch: dict[str, str] = field(default_factory=dict, compare=False)
+    _looked_up: list[bool] = field(default_factory=list, compare=False)
 
     def branch(self, relative: str) -> str:
-        return self.on_branch.get(relative, "")
+        if relative not in self.missing:
+            return ""
+        if not self._looked_up:
+            self._on_branch.update(_on_branches(self.root, self.missing))
+            self._looked_up.append(True)
+        return self._on_branch.get(relative, "")
 
 
 _KNOWN: contextvars.ContextVar[Tracking | None] = contextvars.ContextVar(
@@ -137,12 +157,13 @@ def known(facts: Tracking) -> Iterator[None]:
 def tracking(root: Path, relatives: Sequence[str]) -> Tracking:
     """One `git ls-files` for every path; for the untracked ones missing here,
     one `git for-each-ref` and one `git cat-file --batch-check` for all of
-    them together (no process at all for no paths)."""
+    them together, when a branch is first asked about (no process at all for
+    no paths)."""
     given = _KNOWN.get()
     if given is not None and given.root == root and set(relatives) <= given.asked:
         return given
     if not relatives:
-        return Tracking(root, frozenset(), {})
+        return Tracking(root, frozenset())
     # -z: names as they are (no quoting); a folder's name lists its files.
     listed = _git(root, "ls-files", "-z", "--", *relatives).split("\0")
     found = frozenset(
@@ -150,12 +171,12 @@ def tracking(root: Path, relatives: Sequence[str]) -> Tracking:
         for rel in relatives
         if any(name == rel or name.startswith(rel + "/") for name in listed if name)
     )
-    missing = [
+    missing = tuple(
         rel
         for rel in relatives
         if rel not in found and not ((root / rel).exists() or (root / rel).is_symlink())
-    ]
-    return Tracking(root, found, _on_branches(root, missing), frozenset(relatives))
+    )
+    return Tracking(root, found, missing, frozenset(relatives))
 
 
 def _on_branches(root: Path, relatives: Sequence[str]) -> dict[str, str]:

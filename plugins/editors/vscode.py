@@ -86,6 +86,11 @@ def merge_template(old: str | None, template_text: str) -> tuple[str, tuple[str,
     return jsonc.add_raw_members(old, root, missing), tuple(kept)
 
 
+# Every writer here passes durable=False to `save`: a file it creates is all
+# template (no fsync; refilled if a crash leaves it empty), one that was there
+# is merged and written durably all the same.
+
+
 def write_settings(workspace: Workspace) -> Written:
     path = workspace.root / SETTINGS
     env_dir = str(workspace.config.get("env_dir", ".venv")).strip("/") or ".venv"
@@ -101,7 +106,7 @@ def write_settings(workspace: Workspace) -> Written:
         new, kept = merge_template(old, text)
     except jsonc.JsoncError as exc:
         return _invalid(path, exc)
-    return save(path, old, new, kept=kept)
+    return save(path, old, new, durable=False, kept=kept)
 
 
 def write_extensions(workspace: Workspace) -> Written:
@@ -110,7 +115,7 @@ def write_extensions(workspace: Workspace) -> Written:
     ours: list[str] = jsonc.parse(text).python()["recommendations"]
     old = read(path)
     if old is None:
-        return save(path, old, text)
+        return save(path, old, text, durable=False)
     try:
         root = jsonc.parse(old)
         if root.kind != "object":
@@ -132,7 +137,7 @@ def write_extensions(workspace: Workspace) -> Written:
     except jsonc.JsoncError as exc:
         return _invalid(path, exc)
     kept = tuple(sorted(refused & set(ours)))
-    return save(path, old, new, kept=kept)
+    return save(path, old, new, durable=False, kept=kept)
 
 
 def _is_python(executable: str) -> bool:
@@ -194,14 +199,14 @@ def write_launch(workspace: Workspace, server: DevServer | None) -> Written | No
     if old is None:
         rendered = jsonc.render(config, " " * 8, jsonc.DEFAULT_UNIT)
         text = fill(template("vscode", "launch.json"), {"CONFIGURATION": rendered})
-        return save(path, None, text, extra={"port": server.port})
+        return save(path, None, text, durable=False, extra={"port": server.port})
     try:
         new = _merge_launch(old, config)
     except jsonc.JsoncError as exc:
         return _invalid(path, exc)
     if new is None:
         return Written(path, "skipped", note='"configurations" is not a list')
-    return save(path, old, new, extra={"port": server.port})
+    return save(path, old, new, durable=False, extra={"port": server.port})
 
 
 def _merge_launch(old: str, config: dict[str, Any]) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from seedbed.core import interpreter_cache, ownership, paths, runner
+from seedbed.core.discovery import is_package as is_package  # managers' shared helper
 from seedbed.core.errors import ConfigError, EnvironmentProblem
 from seedbed.core.types import RunCommand, SetupContext, Step
 from seedbed.core.workspace import Workspace
@@ -293,17 +294,6 @@ def link_mode_args(workspace: Workspace) -> tuple[str, ...]:
     Linux, clone on macOS, or the user's UV_LINK_MODE)."""
     mode = str(workspace.config.get("link_mode", "auto"))
     return () if mode == "auto" else ("--link-mode", mode)
-
-
-def is_package(workspace: Workspace) -> bool:
-    """Whether the project builds as a package (so it is installed editable)."""
-    data: Mapping[str, Any] = workspace.pyproject
-    return (
-        "build-system" in data
-        or "project" in data
-        or (workspace.root / "setup.py").is_file()
-        or (workspace.root / "setup.cfg").is_file()
-    )
 
 
 # --- cache hits and misses, from the managers' own output ------------------

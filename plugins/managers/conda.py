@@ -35,7 +35,10 @@ from seedbed.core.types import (
     Watch,
 )
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.managers import base, relocate, repair
+
+# repair and relocate are imported where used: every setup loads this module,
+# whatever the project's manager.
+from seedbed.plugins.managers import base
 
 FILES = ("environment.yml", "environment.yaml")
 DEFAULT_ENV_DIR = ".conda"
@@ -176,7 +179,12 @@ class CondaManager(Manager):
     def env_python(self, workspace: Workspace) -> Path:
         return base.env_python(self.env_dir(workspace))
 
+    def required_tools(self) -> tuple[str, ...]:
+        return ("conda", "mamba", "micromamba")  # any one of them will do
+
     def problems(self, workspace: Workspace) -> list[str]:
+        from seedbed.plugins.managers import repair
+
         return repair.problems(workspace, self.env_dir(workspace), check_python=False)
 
     def watch(self, workspace: Workspace) -> Watch:
@@ -246,6 +254,8 @@ class CondaManager(Manager):
         name, tool = frontend(workspace)
         if found is None or name == "micromamba":
             return None
+        from seedbed.plugins.managers import repair
+
         if repair.donor_problems(donor_root, donor_env, workspace.common_dir):
             return None
         prefix = self.env_dir(workspace)
@@ -274,6 +284,8 @@ def repoint(donor_root: Path, donor_env: Path, root: Path, prefix: Path) -> None
     source: copy each from its RECORD with the sibling's root replaced by this
     worktree's. The same environment file means the same set, so no solve,
     no `env update` and no build is needed."""
+    from seedbed.plugins.managers import relocate
+
     donor_site = relocate.site_packages(donor_env)
     if donor_site is None:
         return

@@ -15,7 +15,7 @@ import functools
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seedbed.core.errors import ConfigError
 from seedbed.core.hookspecs import hookimpl
@@ -28,9 +28,12 @@ from seedbed.core.types import (
     Watch,
 )
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.managers import base, devset, record
+from seedbed.plugins.managers import base, record
 from seedbed.plugins.managers.uv import uv_env
 from seedbed.plugins.managers.venv import VenvManager
+
+if TYPE_CHECKING:  # imported where used: a uv project's setup never needs it
+    from seedbed.plugins.managers import devset
 
 
 class PipManager(VenvManager):
@@ -71,7 +74,12 @@ class PipManager(VenvManager):
     def lock_check(self, workspace: Workspace) -> Step | None:
         return None  # requirements files are not a lock
 
+    def required_tools(self) -> tuple[str, ...]:
+        return ()  # pip comes with every venv; uv is used when on PATH
+
     def describe(self, workspace: Workspace) -> devset.DevSet:
+        from seedbed.plugins.managers import devset
+
         chosen = devset.choose(workspace, base.is_package(workspace))
         _refuse_escaping_includes(workspace.root, chosen.files)
         return chosen
@@ -171,6 +179,8 @@ def _install_args(
             for group in chosen.groups:
                 args += ["--group", group]
         else:
+            from seedbed.plugins.managers import devset
+
             args += devset.expand_groups(workspace, chosen.groups)
     return args
 
@@ -194,18 +204,24 @@ def uv_has_group(uv: str) -> bool:
 
 def requirement_files(workspace: Workspace) -> list[str]:
     """The requirement files handed to the installer (confined to the worktree)."""
+    from seedbed.plugins.managers import devset
+
     return list(devset.choose(workspace, base.is_package(workspace)).files)
 
 
 def included_files(root: Path, names: Sequence[str]) -> list[str]:
     """The files and the ones they pull in with -r/-c, so editing either
     re-syncs; only those inside the worktree (nothing outside is read)."""
+    from seedbed.plugins.managers import devset
+
     return devset.includes(root, names)[0]
 
 
 def _refuse_escaping_includes(root: Path, names: Sequence[str]) -> None:
     """A `-r ../x` (or a symlink) in a requirement file would make the
     installer read a file outside the worktree: refused before installing."""
+    from seedbed.plugins.managers import devset
+
     outside = devset.includes(root, names)[1]
     if outside:
         raise ConfigError(

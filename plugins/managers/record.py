@@ -22,7 +22,11 @@ def record_step(workspace: Workspace, manager: str, data: Mapping[str, Any]) -> 
     content = {"manager": manager, **data}
 
     def record() -> None:
-        files.write_json_atomic(state.state_dir(root) / INSTALL_RECORD, content)
+        # Not durable: status reads a damaged record as none, and the next
+        # setup writes it again.
+        files.write_json_atomic(
+            state.state_dir(root) / INSTALL_RECORD, content, durable=False
+        )
 
     return Step("record install", action=record)
 

@@ -8,18 +8,17 @@ asks the manager (`Manager.problems`, which the built-ins answer from here)
 before anything else and rebuilds when it returns reasons (recorded in the setup
 metric's detail as "repair"); `seedbed doctor` shows them.
 
-No process is started: a few small reads, so the no-op setup stays fast.
+No process is started: a few small reads, so the no-op setup stays fast;
+configparser, shlex and urllib are imported only by the checks that need them
+(every setup asks, and most environments never reach them).
 """
 
 from __future__ import annotations
 
-import configparser
 import os
-import shlex
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlparse
 
 from seedbed.core import interpreters
 from seedbed.core.gitfacts import worktree_roots
@@ -130,7 +129,7 @@ def interpreter_problems(
         workspace.pyproject,
         version_files,
     )
-    if request.spec is None or interpreters.matches(request.spec, version):
+    if request.admits(version):
         return []
     return [
         f"{environment} runs Python {version}, but {request.origin} asks for "
@@ -138,12 +137,28 @@ def interpreter_problems(
     ]
 
 
+# pyvenv.cfg's parsed keys by its identity: a setup checks the environment
+# before and after its steps, each check reading the file twice.
+_PARSED: dict[tuple[str, int, int, int], dict[str, str]] = {}
+
+
 def _pyvenv(environment: Path) -> dict[str, str] | None:
     path = environment / "pyvenv.cfg"
     try:
+        found = path.stat()  # before the read: a rewrite after it gets a new key
         text = path.read_text(errors="replace")
     except OSError:
         return None
+    key = (str(path), found.st_ino, found.st_size, found.st_mtime_ns)
+    if key not in _PARSED:
+        _PARSED.clear()  # one environment per setup: keep the last only
+        _PARSED[key] = _parse_cfg(text)
+    return dict(_PARSED[key])
+
+
+def _parse_cfg(text: str) -> dict[str, str]:
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string("[venv]\n" + text)
@@ -192,6 +207,8 @@ def _unquote(value: str) -> str:
     """The path a shell assignment holds. uv quotes for sh (a quote in the
     path becomes '"'"'); python -m venv wraps it in double quotes unescaped,
     which sh cannot always read back: then the text between the outer quotes."""
+    import shlex
+
     try:
         words = shlex.split(value)
     except ValueError:
@@ -224,6 +241,8 @@ def _editable_paths(environment: Path) -> Iterator[tuple[Path, str]]:
                 continue
             if not data.get("dir_info", {}).get("editable"):
                 continue
+            from urllib.parse import unquote, urlparse
+
             url = urlparse(str(data.get("url", "")))
             if url.scheme == "file":
                 yield direct.parent, unquote(url.path)

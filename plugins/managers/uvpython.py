@@ -86,7 +86,7 @@ def _find(
 
     path = Path(lines[-1].strip())
     version = interpreters.probe(path)
-    if version is None or not interpreters.matches(request.spec, version):
+    if version is None or not request.admits(version):
         return None
     return Interpreter(path, version)
 

@@ -5,6 +5,8 @@ VenvManager holds the Manager members they have in common (each module's class
 inherits it and overrides what differs); the installer choice (`installer`
 config key, uv on PATH) and the repair checks (plugins/managers/repair.py) live
 here, not in the core, which only records the name the manager gives.
+repair and relocate are imported by the members that use them: every setup
+imports this module, a reuse alone needs relocate.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from seedbed.core.types import (
     Step,
 )
 from seedbed.core.workspace import Workspace
-from seedbed.plugins.managers import base, relocate, repair
+from seedbed.plugins.managers import base
 
 
 def choose_installer(workspace: Workspace) -> Installer:
@@ -89,6 +91,8 @@ class VenvManager(Manager):
         return interpreters.VERSION_FILES
 
     def problems(self, workspace: Workspace) -> list[str]:
+        from seedbed.plugins.managers import repair
+
         return repair.problems(
             workspace, self.env_dir(workspace), version_files=self.version_files()
         )
@@ -99,4 +103,6 @@ class VenvManager(Manager):
     def reuse_steps(
         self, context: SetupContext, donor_root: Path, donor_env: Path
     ) -> Sequence[Step] | None:
+        from seedbed.plugins.managers import relocate
+
         return relocate.reuse_steps(context, donor_root, donor_env)

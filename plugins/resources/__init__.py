@@ -37,7 +37,11 @@ from seedbed.core.types import (
     SetupContext,
     Step,
 )
-from seedbed.plugins.resources import database, gc, provision, settings
+
+# settings only: the hook imports this module on every setup, and provision,
+# database and gc (ports, socket, sqlite3) are imported by the hooks that use
+# them.
+from seedbed.plugins.resources import settings
 
 if TYPE_CHECKING:
     import click
@@ -79,8 +83,10 @@ def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
     workspace = context.workspace
     found = detected(workspace, context.registry.pm if context.registry else None)
     config = settings.settings(workspace, found)  # config errors surface here
-    if not provision.wanted(config, found):
+    if not settings.wanted(config, found):
         return []
+    from seedbed.plugins.resources import provision
+
     if config.database is not None:
         # A refused connection or a missing template stops setup with its own
         # exit code before the environment or a port block is made.
@@ -111,6 +117,8 @@ def seedbed_setup_steps(context: SetupContext) -> Sequence[Step]:
 def _preflight(config: settings.Settings) -> None:
     """The server is there; for a database chosen from the project (auto), the
     message says why PostgreSQL was wanted: never a silent switch to SQLite."""
+    from seedbed.plugins.resources import database
+
     assert config.database is not None
     try:
         database.preflight(config.database, config.template)
@@ -132,6 +140,10 @@ def _preflight(config: settings.Settings) -> None:
 def seedbed_run_env(workspace: Workspace) -> Mapping[str, str]:
     found = detected(workspace)
     config = settings.settings(workspace, found)
+    if not settings.wanted(config, found):  # not provisioned: no variables
+        return {}
+    from seedbed.plugins.resources import provision
+
     return provision.run_env(workspace, config, found)
 
 
@@ -139,6 +151,8 @@ def seedbed_run_env(workspace: Workspace) -> Mapping[str, str]:
 def seedbed_gc(
     common_dir: Path, live_worktrees: Sequence[Path], dry_run: bool
 ) -> Sequence[GcAction]:
+    from seedbed.plugins.resources import gc
+
     return gc.collect(common_dir, live_worktrees, dry_run)
 
 

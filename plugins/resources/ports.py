@@ -25,7 +25,6 @@ import contextlib
 import errno
 import json
 import os
-import socket
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -98,6 +97,8 @@ def parse_range(text: str, key: str = "resources.port_range") -> tuple[int, int]
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
     """Whether a server could listen on host:port right now."""
+    import socket  # here: ports is imported on every setup, probed rarely
+
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         # SO_REUSEADDR as servers set it: a port in TIME_WAIT is free for them,
         # while one another process listens on still refuses the bind.

@@ -28,18 +28,12 @@ from seedbed.core.discovery import Found
 from seedbed.core.errors import SeedbedError
 from seedbed.core.types import Step
 from seedbed.plugins.resources import database, dotenv, migrated, ports
-from seedbed.plugins.resources.settings import Settings, resolve
+from seedbed.plugins.resources.settings import Settings, resolve, wanted
 
 if TYPE_CHECKING:
     from seedbed.core.workspace import Workspace
 
 STATE = "resources.json"
-
-
-def wanted(config: Settings, found: Sequence[Found]) -> bool:
-    if config.provision == "never":
-        return False
-    return config.provision == "always" or bool(found)
 
 
 def resolved(
@@ -203,7 +197,10 @@ def _save_state(
         info["database"]["url"] = ""  # a path is not a secret, but not a URL either
     previous = read_state(workspace.root)
     files.exclude(workspace.common_dir, ["/.seedbed/"])
-    files.write_json_atomic(state.state_dir(workspace.root) / STATE, info)
+    # Not durable: read_state takes a damaged file as none; setup rewrites it.
+    files.write_json_atomic(
+        state.state_dir(workspace.root) / STATE, info, durable=False
+    )
     if tracked and previous.get("env_file") != "":
         print(f"seedbed: {workspace.root.name}: {info['env_note']}", file=sys.stderr)
 

@@ -16,11 +16,11 @@ from seedbed.core.config import user_config_path
 from seedbed.core.errors import ConfigError
 from seedbed.core.types import ConfigKey
 from seedbed.plugins.resources import ports
-from seedbed.plugins.resources.database import Database, sqlite_for
 
 if TYPE_CHECKING:
     from seedbed.core.discovery import Found
     from seedbed.core.workspace import Workspace
+    from seedbed.plugins.resources.database import Database
     from seedbed.plugins.resources.project import Expected
 
 SECTION = "resources"
@@ -104,6 +104,13 @@ class Settings:
     postgres: Database | None = None  # auto: the database on the server, if needed
 
 
+def wanted(config: Settings, found: Sequence[Found]) -> bool:
+    """Whether the worktree gets its own resources (a port block, `.env`)."""
+    if config.provision == "never":
+        return False
+    return config.provision == "always" or bool(found)
+
+
 def settings(workspace: Workspace, found: Sequence[Found] | None = None) -> Settings:
     """The section, with the database planned; "auto" asks the project (found:
     the frameworks detected) and plans nothing when found is None."""
@@ -117,6 +124,7 @@ def resolve(workspace: Workspace, config: Settings, found: Sequence[Found]) -> S
     """database = "auto": the engine the project uses; a database per worktree
     only when the app reads DATABASE_URL, else the app's own one reported."""
     from seedbed.plugins.resources import project
+    from seedbed.plugins.resources.database import Database, sqlite_for
 
     expected = project.expected(workspace, found)
     planned: Database | None = None
@@ -151,6 +159,8 @@ def _postgres(
 
 
 def _parse(workspace: Workspace) -> Settings:
+    from seedbed.plugins.resources.database import sqlite_for
+
     section = workspace.config.section(SECTION)
     origins = workspace.config.origins
     user_file = str(user_config_path())

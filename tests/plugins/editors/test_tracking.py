@@ -92,3 +92,23 @@ def test_the_editor_step_asks_git_three_times_at_most(
     assert made.count("cat-file") <= 1 and made.count("for-each-ref") <= 1, made
     exclude = (repo / ".git" / "info" / "exclude").read_text()
     assert "/.vscode/settings.json" in exclude
+
+
+def test_files_all_there_ask_no_branch_even_when_others_are_missing(
+    repo: Path, git_calls: Path
+) -> None:
+    """The branch look-up waits for a question about a missing file: a setup
+    whose editor files exist (launch.json needs a server, the devcontainer
+    file is off) runs ls-files only."""
+    workspace = Workspace.discover(repo, CONFIG_KEYS)
+    pm = build(())
+    apply(workspace, pm, vscode=True, devcontainer=False)  # the first setup
+    git_calls.unlink(missing_ok=True)
+    written = apply(workspace, pm, vscode=True, devcontainer=False)
+    assert {w.status for w in written} == {"unchanged"}
+    assert calls(git_calls) == ["ls-files"]
+    facts = files.tracking(repo, [".vscode/launch.json", ".devcontainer"])
+    assert calls(git_calls) == ["ls-files", "ls-files"]
+    assert facts.branch(".vscode/launch.json") == ""  # now asked, once
+    assert facts.branch(".devcontainer") == ""
+    assert calls(git_calls) == ["ls-files", "ls-files", "for-each-ref", "cat-file"]

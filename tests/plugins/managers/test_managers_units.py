@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from seedbed.core import config as configuration
+from seedbed.core import discovery
 from seedbed.core.errors import ConfigError, EnvironmentProblem
 from seedbed.core.gitfacts import GitFacts
 from seedbed.core.types import Interpreter, SetupContext
@@ -363,3 +364,10 @@ def test_precedence_and_ambiguity(tmp_path: Path) -> None:
     assert "uv.lock" in message and "poetry.lock" in message
     assert "environment.yml" in message
     assert 'manager = "NAME"' in caught.value.hint
+
+
+def test_required_tools_say_what_doctor_looks_for() -> None:
+    assert pip.MANAGER.required_tools() == ()  # pip comes with every venv
+    assert conda.MANAGER.required_tools() == ("conda", "mamba", "micromamba")
+    assert uv.MANAGER.required_tools() == ("uv",)
+    assert base.is_package is discovery.is_package  # one definition
