@@ -2,9 +2,10 @@
 
 `seedbed hook ...` (what git hooks call) goes to the import-light fast path,
 and so do `seedbed run -- CMD` in an in-sync worktree whose last run needed
-nothing from the plugins (core/runfast.py) and `seedbed status [--json]` when
-the state files read plainly (core/statusfast.py); everything else, and any
-case those are not sure of, loads the click CLI and the plugins.
+nothing from the plugins (core/runfast.py), `seedbed status [--json]` when
+the state files read plainly (core/statusfast.py) and `seedbed setup` with its
+own options (core/setupfast.py: the same setup, without click); everything
+else, and any case those are not sure of, loads the click CLI and the plugins.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def main() -> None:
         from seedbed.core.statusfast import main as status_main
 
         code = status_main(args[1:])
+        if code is not None:
+            raise SystemExit(code)
+    if args[:1] == ["setup"]:  # the command's own options: no click
+        from seedbed.core.setupfast import main as setup_main
+
+        code = setup_main(args[1:])
         if code is not None:
             raise SystemExit(code)
     if args in (["--help"], ["-h"]):  # cached: no click, no plugins

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -14,6 +12,10 @@ from typing import Any, TypeVar
 
 import click
 from seedbed.core.errors import EXIT_FAILED, SeedbedError
+
+# disk_error is imported from here by the commands; it lives with the other
+# click-free pieces so the fast routes print the same (core/rendering.py).
+from seedbed.core.rendering import disk_error, error_lines, json_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,7 +28,7 @@ def json_option(func: F) -> F:
 
 def emit_json(data: dict[str, Any]) -> None:
     """The one JSON object a --json command prints on stdout (docs/json.md)."""
-    click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+    click.echo(json_text(data))
 
 
 def iso(epoch: float | None) -> str | None:
@@ -59,10 +61,8 @@ def render_error(exc: SeedbedError, as_json: bool) -> None:
     if as_json:
         emit_json(exc.as_dict())
         return
-    click.echo(f"seedbed: error: {exc.message}", err=True)
-    if exc.hint:
-        for line in exc.hint.splitlines():
-            click.echo(f"  {line}", err=True)
+    for line in error_lines(exc):
+        click.echo(line, err=True)
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
@@ -79,24 +79,6 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 def warn(message: str) -> None:
     print(f"seedbed: warning: {message}", file=sys.stderr)
-
-
-# A full disk, an exhausted quota, a read-only file system: the user's to fix,
-# never a traceback.
-DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
-
-
-def disk_error(exc: OSError, exit_code: int = EXIT_FAILED) -> SeedbedError | None:
-    """The SeedbedError for a full or read-only disk, or None for other errors."""
-    if exc.errno not in DISK_ERRNOS:
-        return None
-    where = exc.filename or "the disk"
-    return SeedbedError(
-        f"{where}: {exc.strerror or exc}",
-        "free disk space (or quota, or remount read-write), then run the command again",
-        exit_code,
-        {"errno": errno.errorcode.get(exc.errno or 0, ""), "path": str(where)},
-    )
 
 
 def disk_errors(exit_code: int = EXIT_FAILED) -> Callable[[F], F]:

@@ -1,14 +1,18 @@
-"""`seedbed setup`: prepare this worktree by hand (what the git hook does)."""
+"""`seedbed setup`: prepare this worktree by hand (what the git hook does).
+
+The body is core/setupfast.perform, shared with the route that skips click
+for the plain forms (core/entry.py); this command parses every other form and
+reports click's usage errors.
+"""
 
 from __future__ import annotations
 
-import sys
-
 import click
-from seedbed.core.cli.output import disk_errors, emit_json, json_option
+from seedbed.core import setupfast
+from seedbed.core.cli.output import disk_errors, json_option
 from seedbed.core.errors import EXIT_SETUP
 
-TRIGGERS = ("manual", "create", "checkout", "merge", "rewrite", "recreate")
+TRIGGERS = setupfast.TRIGGERS
 
 
 @click.command("setup")
@@ -25,37 +29,4 @@ def command(recreate: bool, verbose: bool, trigger: str, as_json: bool) -> int:
     Does nothing when the environment is already in sync with the lock files
     (use --recreate to force a rebuild).
     """
-    from seedbed.core import app as application
-    from seedbed.core import setup, trust
-    from seedbed.core.progress import TextProgress
-
-    app = application.load()
-    # By hand is consent (as `pre-commit run` is); say so when a checkout would
-    # not have acted on this configuration.
-    note = trust.untrusted_note(app.workspace.root, app.workspace.common_dir)
-    if note and not as_json:
-        click.echo(note, err=True)
-    if recreate and trigger == "manual":
-        trigger = "recreate"
-    progress = None if as_json else TextProgress(sys.stderr)
-    outcome = setup.run_setup(
-        app, trigger, recreate=recreate, progress=progress, echo=verbose and not as_json
-    )
-    if as_json:
-        emit_json(outcome.as_dict())
-    elif outcome.skipped:
-        click.echo(
-            f"{app.workspace.name}: already ready ({outcome.manager}, "
-            f"fingerprint {outcome.fingerprint[:12]})"
-        )
-    elif outcome.ok:
-        click.echo(
-            f"{app.workspace.name}: ready ({outcome.manager} via {outcome.installer}, "
-            f"Python {outcome.python}, {outcome.package_count or 0} packages) "
-            f"in {outcome.seconds:.1f} s"
-        )
-    else:
-        click.echo(f"seedbed: error: {outcome.error}", err=True)
-        for line in outcome.hint.splitlines():
-            click.echo(f"  {line}", err=True)
-    return 0 if outcome.ok else (outcome.exit_code or EXIT_SETUP)
+    return setupfast.perform(recreate, verbose, trigger, as_json, click.echo)
