@@ -1,38 +1,21 @@
 """Git facts about a worktree, from git itself, with no heavy imports.
 
 Used by the hook's fast path (which must not import click, pluggy or GitPython)
-and by Workspace.discover.
+and by Workspace.discover. What can be read from git's own files without a
+process (the worktree's git dir, the common dir, the git variables a child
+must not inherit: `clean_git_env`) is core/quickstate.py's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from seedbed.core.errors import SetupError
-
-# Git exports these to hooks; they describe the *calling* repository and would
-# mislead a git started by a package manager (git dependencies) in another cwd.
-GIT_CONTEXT_VARIABLES = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_PREFIX",
-    "GIT_COMMON_DIR",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-)
-
-
-def clean_git_env(env: dict[str, str] | None = None) -> dict[str, str]:
-    base = dict(os.environ if env is None else env)
-    for name in GIT_CONTEXT_VARIABLES:
-        base.pop(name, None)
-    return base
 
 
 def newline_in_path(cwd: Path) -> SetupError:
@@ -78,6 +61,9 @@ class GitFacts:
     @staticmethod
     def read(cwd: Path) -> GitFacts | None:
         """None when cwd is not inside a git worktree."""
+        handed = _take_handed(cwd)
+        if handed is not None:
+            return handed
         argv = [
             "git",
             "rev-parse",
@@ -119,6 +105,23 @@ class GitFacts:
         )
 
 
+_handed: list[GitFacts] = []
+
+
+def hand_on(facts: GitFacts) -> None:
+    """Answer the next read of facts.root with facts, once: the git hook has
+    just read them and loading the App reads them again (a `git rev-parse`,
+    5-20 ms on a busy machine). Nothing changes the worktree in between."""
+    _handed[:] = [facts]
+
+
+def _take_handed(cwd: Path) -> GitFacts | None:
+    if _handed and _handed[0].root == cwd:
+        return _handed.pop()
+    _handed.clear()  # a read of another place: the hand-on is stale
+    return None
+
+
 def _unborn_branch(git_dir: Path) -> str:
     try:
         head = (git_dir / "HEAD").read_text().strip()
@@ -130,9 +133,14 @@ def _unborn_branch(git_dir: Path) -> str:
 def worktree_roots(common_dir: Path) -> list[Path]:
     """Every worktree of the repository, from git's own files (no process):
     the main one (unless bare) and each `worktrees/*/gitdir`."""
-    roots: list[Path] = []
+    return list(iter_worktree_roots(common_dir))
+
+
+def iter_worktree_roots(common_dir: Path) -> Iterator[Path]:
+    """worktree_roots, one at a time: a search that stops at its first match
+    (a reuse donor) reads no more gitdir files than it needs."""
     if common_dir.name == ".git" and (common_dir.parent / ".git").exists():
-        roots.append(common_dir.parent)
+        yield common_dir.parent
     linked = common_dir / "worktrees"
     try:
         entries = sorted(linked.iterdir())
@@ -145,5 +153,4 @@ def worktree_roots(common_dir: Path) -> list[Path]:
             continue
         root = Path(gitdir).parent
         if root.is_dir():
-            roots.append(root)
-    return roots
+            yield root

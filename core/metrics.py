@@ -3,7 +3,9 @@
 Lives at `<common git dir>/seedbed/metrics.db`. WAL mode plus a busy timeout make
 many concurrent writers (eight `git worktree add` at once) safe; each record is one
 short transaction. The schema is documented in docs/metrics.md and versioned in
-the `schema_version` table; the Nushell reports read the same file.
+the `schema_version` table; the Nushell reports read the same file. The table's
+schema, columns, INSERT and row values are core/metricstable.py's, shared with
+`seedbed run`'s fast path.
 """
 
 from __future__ import annotations
@@ -18,42 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from seedbed.core import metricstable
 from seedbed.core.errors import EXIT_BUSY, EXIT_ENVIRONMENT, SeedbedError
+from seedbed.core.metricstable import MIGRATIONS as MIGRATIONS
+from seedbed.core.metricstable import SCHEMA_VERSION as SCHEMA_VERSION
+from seedbed.core.metricstable import new_run_id as new_run_id
 from seedbed.core.state import DamagedState, move_aside
 
 if TYPE_CHECKING:
     from seedbed.core.gitfacts import GitFacts
-
-SCHEMA_VERSION = 1
-
-# Each migration takes the store from version N-1 to N; never edit a shipped one.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE IF NOT EXISTS runs (
-        id            INTEGER PRIMARY KEY,
-        run_id        TEXT    NOT NULL,
-        kind          TEXT    NOT NULL,
-        name          TEXT    NOT NULL,
-        worktree      TEXT    NOT NULL,
-        worktree_path TEXT    NOT NULL,
-        branch        TEXT    NOT NULL DEFAULT '',
-        manager       TEXT    NOT NULL DEFAULT '',
-        installer     TEXT    NOT NULL DEFAULT '',
-        started_at    REAL    NOT NULL,
-        seconds       REAL    NOT NULL,
-        exit_code     INTEGER NOT NULL,
-        ok            INTEGER NOT NULL,
-        peak_rss_kb   INTEGER NOT NULL DEFAULT 0,
-        cpu_seconds   REAL    NOT NULL DEFAULT 0,
-        package_count INTEGER,
-        figure        REAL,
-        detail        TEXT    NOT NULL DEFAULT '{}'
-    );
-    CREATE INDEX IF NOT EXISTS runs_kind_started ON runs (kind, started_at);
-    CREATE INDEX IF NOT EXISTS runs_worktree ON runs (worktree, started_at);
-    CREATE INDEX IF NOT EXISTS runs_run_id ON runs (run_id);
-    """,
-)
 
 KINDS = (
     "setup",
@@ -101,36 +76,11 @@ class Record:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
     def row(self) -> tuple[Any, ...]:
-        return (
-            self.run_id,
-            self.kind,
-            self.name,
-            self.worktree,
-            self.worktree_path,
-            self.branch,
-            self.manager,
-            self.installer,
-            self.started_at,
-            self.seconds,
-            self.exit_code,
-            int(self.exit_code == 0),
-            self.peak_rss_kb,
-            self.cpu_seconds,
-            self.package_count,
-            self.figure,
-            json.dumps(dict(self.detail), sort_keys=True),
-        )
-
-
-_INSERT = (
-    "INSERT INTO runs (run_id, kind, name, worktree, worktree_path, branch, manager,"
-    " installer, started_at, seconds, exit_code, ok, peak_rss_kb, cpu_seconds,"
-    " package_count, figure, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-)
+        return metricstable.values(vars(self))
 
 
 def store_path(common_dir: Path) -> Path:
-    return common_dir / "seedbed" / "metrics.db"
+    return Path(metricstable.store_file(str(common_dir)))
 
 
 class MetricsStore:
@@ -165,17 +115,10 @@ class MetricsStore:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer
-        # takes the write lock up front and waits (busy timeout) instead of
-        # failing on a lock upgrade.
-        with closing(
-            sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        ) as db:
-            db.execute("PRAGMA busy_timeout = 30000")
+        with closing(metricstable.connect(self.path)) as db:
             # Switching a new store to WAL can answer "locked" at once, without
             # the busy handler, while another writer creates it: retry.
             _while_locked(lambda: db.execute("PRAGMA journal_mode = WAL"))
-            db.execute("PRAGMA synchronous = NORMAL")
             _while_locked(lambda: self._migrate(db))
             yield db
 
@@ -216,7 +159,7 @@ class MetricsStore:
         with self.connect() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany(_INSERT, [r.row() for r in records])
+                db.executemany(metricstable.INSERT, [r.row() for r in records])
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -302,15 +245,6 @@ def move_store_aside(path: Path) -> Path:
 
 def now() -> float:
     return time.time()
-
-
-def new_run_id() -> str:
-    """uuid.uuid4().hex, without importing uuid (and platform) on the setup
-    path: 16 random bytes with the version (4) and variant (RFC 4122) bits."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    return raw.hex()
 
 
 def record_runs(

@@ -1,17 +1,20 @@
-"""A worktree's state read with the standard library alone, for the fast paths.
+"""A worktree's state and git facts read with the standard library alone: the
+one implementation of the state's names and readers.
 
 `seedbed run -- CMD` (core/runfast.py) and `seedbed status`
 (core/statusfast.py) answer in the time `python -c pass` takes plus a few
-milliseconds only if they import nothing heavy: core/state.py pulls in
-dataclasses (through core/errors) and tempfile, core/gitfacts starts
-`git rev-parse`. This module answers the same questions from the same files,
-the same way, for the cases it is sure of, and raises `Unsure` for every other
-(a git variable in the environment, a path git would refuse or describe
-differently, damaged or odd state), so the caller runs the full command, which
-reads through core/state.py and reports what is wrong.
+milliseconds only if they import nothing heavy, so the readers live here, on
+plain strings: the state's file names, the fingerprint, the seal check, the
+in-sync check, the lock probe, the worktree's own git dir and common dir, the
+git variables a child must not inherit. core/state.py (the writer, with
+Path-based wrappers, shapes and DamagedState) and core/gitfacts.py import them
+from here.
 
-core/state.py stays the authority and the only writer;
-tests/core/test_quickstate.py compares both on every state a worktree can be in.
+`locate` finds the worktree without starting git, for the cases it is sure of,
+and raises `Unsure` for every other (a git variable in the environment, a path
+git would refuse or describe differently); the fast paths raise it too on
+damaged or odd state, so the caller runs the full command, which reads through
+core/state.py and core/gitfacts.py and reports what is wrong.
 """
 
 from __future__ import annotations
@@ -21,14 +24,32 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs ~3 ms to import; annotations only
+    from collections.abc import Iterable, Mapping
     from typing import Any
 
-STATE_DIR = ".seedbed"  # core/state.py's names (the tests check they agree)
+STATE_DIR = ".seedbed"
 READY = "ready.json"
 LAST = "last.json"
 LOCK = "lock"
-SEAL = "seedbed-ready.sha256"
+SEAL = "seedbed-ready.sha256"  # in the worktree's own git dir
+
+# Always part of the fingerprint: they change what any manager would do. The
+# managers' own files (every manager's, not only the chosen one's: a lock
+# appearing can change which manager owns the project) are recorded by setup in
+# the ready marker's "watch", which is what the hook re-hashes.
 CONFIG_INPUTS = ("pyproject.toml", ".seedbed.toml", ".python-version")
+
+# Git exports these to hooks; they describe the *calling* repository and would
+# mislead a git started by a package manager (git dependencies) in another cwd.
+GIT_CONTEXT_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_PREFIX",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+)
 
 # Any of these makes git look somewhere else than "the first .git above cwd".
 GIT_DISCOVERY = (
@@ -57,8 +78,16 @@ def sha256(data: bytes) -> str:
     return str(digest(data).hexdigest())
 
 
+def clean_git_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """env (else ours) without the calling repository's git variables."""
+    base = dict(os.environ if env is None else env)
+    for name in GIT_CONTEXT_VARIABLES:
+        base.pop(name, None)
+    return base
+
+
 def file_digest(path: str) -> str | None:
-    """As core.state.file_digest: None when there is no file."""
+    """The file's sha256, None when there is no file."""
     try:
         with open(path, "rb") as handle:
             return sha256(handle.read())
@@ -103,8 +132,9 @@ def locate(cwd: str) -> tuple[str, str]:
 
 
 def own_git_dir(root: str) -> str | None:
-    """As core.state.git_dir: a folder in the main worktree, a `gitdir: PATH`
-    file in a linked one."""
+    """The worktree's own git dir, read from its `.git` (no process started):
+    a folder in the main worktree, a `gitdir: PATH` file in a linked one. A
+    checkout can never write there (git refuses tracked `.git` paths)."""
     dot_git = os.path.join(root, ".git")
     if os.path.isdir(dot_git) and not os.path.islink(dot_git):
         return dot_git
@@ -120,6 +150,8 @@ def own_git_dir(root: str) -> str | None:
 
 
 def common_dir(git_dir: str) -> str:
+    """The repository's common dir: a linked worktree's git dir names it in
+    `commondir`; the main worktree's git dir is its own."""
     try:
         with open(os.path.join(git_dir, "commondir")) as handle:
             relative = handle.read().strip()
@@ -135,24 +167,38 @@ def common_dir(git_dir: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def state_sound(root: str) -> bool:
-    """As `core.state.state_problem(root) is None`."""
+def state_problem(root: str) -> tuple[str, str] | None:
+    """What makes root/.seedbed unsafe to write into (the path, the problem),
+    or None.
+
+    Seedbed only ever makes a plain folder of plain files there; a symlink (the
+    folder or an entry, e.g. `setup.log -> ~/.bashrc`) comes from a checkout
+    and would send seedbed's writes outside the worktree.
+    """
     folder = os.path.join(root, STATE_DIR)
     if os.path.islink(folder):
-        return False
+        return folder, f"is a symlink (to {os.readlink(folder)})"
     if not os.path.exists(folder):
-        return True
+        return None
     if not os.path.isdir(folder):
-        return False
+        return folder, "is not a folder"
     try:
-        with os.scandir(folder) as entries:
-            return not any(entry.is_symlink() for entry in entries)
-    except OSError:
-        return False
+        with os.scandir(folder) as found:
+            links = [entry.path for entry in found if entry.is_symlink()]
+    except OSError as exc:
+        return folder, f"unreadable ({exc.strerror or exc})"
+    if links:
+        return links[0], f"is a symlink (to {os.readlink(links[0])})"
+    return None
+
+
+def state_sound(root: str) -> bool:
+    return state_problem(root) is None
 
 
 def sealed(root: str, git_dir: str) -> bool:
-    """As core.state.sealed, with the git dir already known."""
+    """Whether the marker on disk is the one seedbed wrote for this worktree:
+    the seal in its git dir (`sha256sum` format) holds the marker's hash."""
     digest = file_digest(os.path.join(root, STATE_DIR, READY))
     if digest is None:
         return False
@@ -180,38 +226,48 @@ def read_object(path: str) -> dict[str, Any] | None:
 
 
 def fingerprint(
-    root: str, paths: list[str], globs: list[str], identity: dict[str, str]
-) -> str:
-    """As core.state.fingerprint (the first half of its answer)."""
+    root: str,
+    paths: Iterable[str],
+    globs: Iterable[str],
+    identity: Mapping[str, str],
+) -> tuple[str, dict[str, str | None]]:
+    """Hash of the watched files' content plus what identifies the environment
+    (manager, installer, interpreter version, env dir). Returns it and the inputs."""
     names = set(paths) | set(CONFIG_INPUTS)
     if globs:
         import glob
 
         for pattern in globs:
+            # root_dir: the worktree's own path may hold glob characters ("w[1]").
             names.update(glob.glob(pattern, root_dir=root))
     digests = {name: file_digest(os.path.join(root, name)) for name in sorted(names)}
     payload = json.dumps({"identity": dict(identity), "files": digests}, sort_keys=True)
-    return sha256(payload.encode())
+    return sha256(payload.encode()), digests
 
 
-def in_sync(root: str, ready: dict[str, Any]) -> bool:
-    """As core.state.is_in_sync, given the sealed marker already read."""
+def in_sync(root: str, ready: Mapping[str, Any]) -> bool:
+    """Is the sealed ready marker's fingerprint still the truth? A few file
+    reads, no process; a marker of the wrong shape is simply not in sync."""
     try:
+        # Made for another path (a copied worktree, `git worktree move`): its
+        # scripts and editable installs name the old place.
         if ready["root"] != root:
             return False
         python = os.path.join(root, ready["env_dir"], ready["python_relpath"])
-        if not os.path.exists(python):
+        if not os.path.exists(python):  # follows the link: a broken one is gone
             return False
         watch = ready["watch"]
-        current = fingerprint(root, watch["paths"], watch["globs"], ready["identity"])
+        current, _ = fingerprint(
+            root, watch["paths"], watch["globs"], ready["identity"]
+        )
     except (KeyError, TypeError, ValueError, OSError):
         return False
     return bool(current == ready["fingerprint"])
 
 
 def sealed_ready(root: str, git_dir: str) -> dict[str, Any] | None:
-    """As core.state.read_ready: the marker when sound and sealed, else None.
-    A sealed marker is the one seedbed wrote, so its shape is sound."""
+    """The ready marker's object when the state folder is sound and the marker
+    sealed, else None (core.state.read_ready adds the shape check)."""
     if not state_sound(root) or not sealed(root, git_dir):
         return None
     try:
@@ -221,7 +277,7 @@ def sealed_ready(root: str, git_dir: str) -> dict[str, Any] | None:
 
 
 def is_locked(root: str) -> bool:
-    """As core.state.is_locked: a setup holds the worktree's lock."""
+    """Whether a setup holds the worktree's lock (core.state.worktree_lock)."""
     import fcntl
 
     path = os.path.join(root, STATE_DIR, LOCK)

@@ -14,9 +14,12 @@ SEEDBED_* variable, the user's config file, the worktree's .env).
 The next run whose worktree is in sync and whose note still matches starts the
 command directly, waits for it and records it the same way: the same behaviour
 at the cost of the in-sync check. Every read here is core/quickstate's (the
-standard library alone, no `git` process); Python's start-up, the console
-script's own `import re` and the command are the rest. The bin path comes
-from the sealed ready marker, never from the note.
+standard library alone, no `git` process), the command is supervised by
+core/supervise (as the full command's) and recorded with one INSERT
+(core/metricstable.append, the statement core/metrics writes with) when the
+store is ready for it, else through core/metrics.record_runs; Python's
+start-up, the console script's own `import re` and the command are the rest.
+The bin path comes from the sealed ready marker, never from the note.
 
 Anything else (options, --json, no note, a changed key or HEAD, a git variable
 in the environment) returns None and the full command runs.
@@ -150,19 +153,20 @@ def main(args: list[str]) -> int | None:
         bin_dir = venv_bin(root, ready)
     except (quickstate.Unsure, OSError, KeyError, TypeError, ValueError):
         return None
-    from seedbed.core import runsupervise
+    from seedbed.core import supervise
 
-    env = dict(os.environ)
-    for name in runsupervise.GIT_CONTEXT_VARIABLES:
-        env.pop(name, None)
+    env = quickstate.clean_git_env()
     env["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
     env["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
     started_at = time.time()
-    done = runsupervise.run(argv, env)
-    if done is None:  # not started (a missing program): the full command's error
+    try:
+        child = supervise.start(argv, env)
+    except OSError:  # found but refused (not executable)
+        child = None
+    if child is None:  # nothing ran: the full command reports it
         return None
-    code, seconds, peak_rss_kb, cpu_seconds = done
-    runsupervise.record(
+    done = child.wait(meanwhile=_load_recorder)
+    record(
         note,
         git_dir,
         {
@@ -170,17 +174,17 @@ def main(args: list[str]) -> int | None:
             "name": os.path.basename(argv[0]),
             "manager": note["manager"],
             "started_at": started_at,
-            "seconds": seconds,
-            "exit_code": code,
-            "peak_rss_kb": peak_rss_kb,
-            "cpu_seconds": cpu_seconds,
+            "seconds": done.seconds,
+            "exit_code": done.exit_code,
+            "peak_rss_kb": done.peak_rss_kb,
+            "cpu_seconds": done.cpu_seconds,
         },
     )
-    code = code if code >= 0 else EXIT_USAGE
+    code = done.exit_code if done.exit_code >= 0 else EXIT_USAGE
     if "coverage" not in sys.modules:  # a measured test run must write its data
         # No interpreter teardown: it would close the metrics connection and
-        # pay the WAL checkpoint (core/runsupervise.py), and nothing is left
-        # to clean up.
+        # pay the WAL checkpoint (core/metricstable.append), and nothing is
+        # left to clean up.
         for stream in (sys.stdout, sys.stderr):
             try:  # noqa: SIM105 (contextlib is one more import)
                 stream.flush()
@@ -188,3 +192,47 @@ def main(args: list[str]) -> int | None:
                 pass
         os._exit(code)
     return code
+
+
+def _load_recorder() -> None:
+    """While the command runs, what record() writes with (sqlite3: ~3 ms)."""
+    try:
+        import sqlite3  # noqa: F401
+
+        from seedbed.core import metricstable  # noqa: F401
+    except ImportError:  # record_runs reports it
+        pass
+
+
+def record(note: dict[str, Any], git_dir: str, row: dict[str, Any]) -> None:
+    """Record one run of the worktree the note describes: one INSERT into a
+    ready store, else record_runs (which creates, migrates or warns). Never
+    fails the run."""
+    from seedbed.core import metricstable
+
+    store = metricstable.store_file(str(note["common_dir"]))
+    fields = {
+        "run_id": metricstable.new_run_id(),
+        "worktree": str(note["slug"]),
+        "worktree_path": str(note["root"]),
+        "branch": str(note["branch"]),
+        "installer": "",
+        "package_count": None,
+        "figure": None,
+        "detail": {},
+        **row,
+    }
+    if metricstable.append(store, fields):
+        return
+    from pathlib import Path
+
+    from seedbed.core import metrics
+    from seedbed.core.gitfacts import GitFacts
+
+    facts = GitFacts(
+        Path(str(note["root"])),
+        Path(git_dir),
+        Path(str(note["common_dir"])),
+        str(note["branch"]),
+    )
+    metrics.record_runs(facts, row)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from seedbed.core.errors import SeedbedError
-from seedbed.core.gitfacts import clean_git_env
+from seedbed.core.quickstate import clean_git_env
 from seedbed.core.types import Step, StepResult
 
 TAIL_LINES = 30

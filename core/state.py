@@ -1,10 +1,17 @@
 """Per-worktree state under .seedbed/: the ready marker, the last attempt, the lock.
 
-Import-light on purpose: the git hook's fast path reads the ready marker and
-recomputes the fingerprint without loading click, pluggy or GitPython.
+The writer and the Path-based API. The names and the pure readers (the
+fingerprint, the seal check, the in-sync check, the lock probe, the git dir
+lookup) are core/quickstate.py's, the one implementation, which the fast
+paths use on plain strings; this module adds the shapes, DamagedState, the
+writes, the seal and the lock. Import-light on purpose: the git hook's fast
+path reads the ready marker and recomputes the fingerprint without loading
+click, pluggy or GitPython.
 
-The ready marker is written last and atomically (write, fsync, rename), so a
-setup killed at any point leaves no marker and the next run repairs it.
+The ready marker is written last and atomically (write, rename), so a setup
+killed at any point leaves no marker and the next run repairs it. The marker
+and last.json skip the fsync: after a crash either may be empty, which their
+readers take as "not ready" (and the seal no longer matches an empty marker).
 
 A branch can commit a `.seedbed/` folder (or a `.seedbed` symlink), and git
 overwrites ignored files on checkout, so nothing under `.seedbed/` is trusted
@@ -20,8 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import glob
-import hashlib
 import json
 import os
 import time
@@ -29,24 +34,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from seedbed.core import files
+from seedbed.core import files, quickstate
 from seedbed.core.errors import EXIT_CONFIG, SeedbedError, SetupError
+from seedbed.core.quickstate import CONFIG_INPUTS as CONFIG_INPUTS
+from seedbed.core.quickstate import LAST as LAST
+from seedbed.core.quickstate import LOCK as LOCK
+from seedbed.core.quickstate import READY as READY
+from seedbed.core.quickstate import SEAL as SEAL
+from seedbed.core.quickstate import STATE_DIR as STATE_DIR
 from seedbed.core.shapes import LAST_SHAPE, READY_SHAPE, Shape, shape_problem
 
-STATE_DIR = ".seedbed"
-READY = "ready.json"
-LAST = "last.json"
-LOCK = "lock"
 LOG = "setup.log"
-SEAL = "seedbed-ready.sha256"
 SYNC_FILES = ("sync.sha256", "sync.paths")  # core/fastcheck.py's, sealed too
+MARKERS = (READY, LAST)  # written without fsync (see the module's docstring)
 DOCTOR_HINT = "run `seedbed doctor --fix` (it repairs the file or moves it aside)"
-
-# Always part of the fingerprint: they change what any manager would do. The
-# managers' own files (every manager's, not only the chosen one's: a lock
-# appearing can change which manager owns the project) are recorded by setup in
-# the ready marker's "watch", which is what the hook re-hashes.
-CONFIG_INPUTS = ("pyproject.toml", ".seedbed.toml", ".python-version")
 
 
 class DamagedState(SeedbedError):
@@ -69,27 +70,10 @@ class DamagedState(SeedbedError):
 
 
 def state_problem(root: Path) -> tuple[Path, str] | None:
-    """What makes root/.seedbed unsafe to write into, or None.
-
-    Seedbed only ever makes a plain folder of plain files there; a symlink (the
-    folder or an entry, e.g. `setup.log -> ~/.bashrc`) comes from a checkout
-    and would send seedbed's writes outside the worktree.
-    """
-    folder = root / STATE_DIR
-    if folder.is_symlink():
-        return folder, f"is a symlink (to {os.readlink(folder)})"
-    if not folder.exists():
-        return None
-    if not folder.is_dir():
-        return folder, "is not a folder"
-    try:
-        entries = list(os.scandir(folder))
-    except OSError as exc:
-        return folder, f"unreadable ({exc.strerror or exc})"
-    for entry in entries:
-        if entry.is_symlink():
-            return Path(entry.path), f"is a symlink (to {os.readlink(entry.path)})"
-    return None
+    """What makes root/.seedbed unsafe to write into, or None
+    (quickstate.state_problem)."""
+    found = quickstate.state_problem(str(root))
+    return None if found is None else (Path(found[0]), found[1])
 
 
 def state_dir(root: Path) -> Path:
@@ -117,10 +101,7 @@ def _raw(root: Path, name: str) -> Path:
 
 
 def file_digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return None
+    return quickstate.file_digest(str(path))
 
 
 def fingerprint(
@@ -129,15 +110,9 @@ def fingerprint(
     globs: Sequence[str],
     identity: Mapping[str, str],
 ) -> tuple[str, dict[str, str | None]]:
-    """Hash of the watched files' content plus what identifies the environment
-    (manager, installer, interpreter version, env dir). Returns it and the inputs."""
-    names = set(paths) | set(CONFIG_INPUTS)
-    for pattern in globs:
-        # root_dir: the worktree's own path may hold glob characters ("w[1]").
-        names.update(glob.glob(pattern, root_dir=root))
-    files = {name: file_digest(root / name) for name in sorted(names)}
-    payload = json.dumps({"identity": dict(identity), "files": files}, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest(), files
+    """quickstate.fingerprint: the hash of the watched files and the
+    environment's identity, and the inputs."""
+    return quickstate.fingerprint(str(root), paths, globs, identity)
 
 
 SHAPES = {READY: READY_SHAPE, LAST: LAST_SHAPE}
@@ -176,9 +151,11 @@ def read_json(path: Path) -> dict[str, Any] | None:
 
 
 def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    """files.write_json_atomic, then the seal when it is the ready marker."""
-    files.write_json_atomic(path, data)
-    if path.name == READY and path.parent.name == STATE_DIR:
+    """files.write_json_atomic, then the seal when it is the ready marker.
+    The markers skip the fsync: a torn one reads as "not ready"."""
+    marker = path.name in MARKERS and path.parent.name == STATE_DIR
+    files.write_json_atomic(path, data, durable=not marker)
+    if marker and path.name == READY:
         seal(path.parent.parent)
 
 
@@ -188,20 +165,9 @@ def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
 
 
 def git_dir(root: Path) -> Path | None:
-    """The worktree's own git dir, read from its `.git` (no process started):
-    a folder in the main worktree, a `gitdir: PATH` file in a linked one. A
-    checkout can never write there (git refuses tracked `.git` paths)."""
-    dot_git = root / ".git"
-    if dot_git.is_dir() and not dot_git.is_symlink():
-        return dot_git
-    try:
-        line = dot_git.read_text().splitlines()[0]
-    except (OSError, IndexError, UnicodeDecodeError):
-        return None
-    if not line.startswith("gitdir: "):
-        return None
-    found = root / line[len("gitdir: ") :].strip()
-    return found if found.is_dir() else None
+    """The worktree's own git dir (quickstate.own_git_dir): no process started."""
+    found = quickstate.own_git_dir(str(root))
+    return Path(found) if found is not None else None
 
 
 def seal_path(root: Path) -> Path | None:
@@ -234,15 +200,8 @@ def unseal(root: Path) -> None:
 
 def sealed(root: Path) -> bool:
     """Whether the marker on disk is the one seedbed wrote for this worktree."""
-    target = seal_path(root)
-    digest = file_digest(_raw(root, READY))
-    if target is None or digest is None:
-        return False
-    try:
-        text = target.read_text()
-    except (OSError, UnicodeDecodeError):
-        return False
-    return f"{digest}  {STATE_DIR}/{READY}" in text.splitlines()
+    directory = git_dir(root)
+    return directory is not None and quickstate.sealed(str(root), str(directory))
 
 
 # ---------------------------------------------------------------------------
@@ -251,10 +210,15 @@ def sealed(root: Path) -> bool:
 
 
 def read_ready(root: Path) -> dict[str, Any] | None:
-    """The ready marker, when it is sound and sealed for this worktree; else None."""
-    if state_problem(root) is not None or not sealed(root):
+    """The ready marker, when it is sound, sealed for this worktree and of the
+    marker's shape; else None."""
+    directory = git_dir(root)
+    if directory is None:
         return None
-    return read_json(_raw(root, READY))
+    ready = quickstate.sealed_ready(str(root), str(directory))
+    if ready is None or shape_problem(ready, READY_SHAPE):
+        return None
+    return ready
 
 
 def inspect(
@@ -310,28 +274,18 @@ def clear_ready(root: Path) -> None:
 def is_in_sync(root: Path) -> bool:
     """The fast path: is the ready marker's fingerprint still the truth?
 
-    Checks the marker is sealed for this worktree and was written for this
-    path, and the environment's interpreter is still there, then re-hashes the
-    watched files. A few file reads; no process is started. Damaged or
-    committed state is simply not in sync (a real setup follows).
+    The marker must be sealed for this worktree and written for this path,
+    and the environment's interpreter still there; then the watched files are
+    re-hashed (quickstate.in_sync). A few file reads; no process is started.
+    Damaged or committed state is simply not in sync (a real setup follows).
     """
     try:
         ready = read_ready(root)
-        if not ready:
-            return False
-        # Made for another path (a copied worktree, `git worktree move`): its
-        # scripts and editable installs name the old place.
-        if ready["root"] != str(root):
-            return False
-        python = root / ready["env_dir"] / ready["python_relpath"]
-        if not python.exists():  # follows the link: a broken one counts as gone
-            return False
-        current, _ = fingerprint(
-            root, ready["watch"]["paths"], ready["watch"]["globs"], ready["identity"]
-        )
-    except (KeyError, TypeError, ValueError, OSError):
+    except (ValueError, OSError):
         return False
-    return bool(current == ready["fingerprint"])
+    if not ready:
+        return False
+    return quickstate.in_sync(str(root), ready)
 
 
 class Locked(Exception):
@@ -358,12 +312,5 @@ def worktree_lock(root: Path, wait: bool = True) -> Iterator[None]:
 
 
 def is_locked(root: Path) -> bool:
-    if state_problem(root) is not None or not _raw(root, LOCK).is_file():
-        return False
-    try:
-        with worktree_lock(root, wait=False):
-            return False
-    except Locked:
-        return True
-    except (OSError, SeedbedError):
-        return False
+    """Whether a setup holds the worktree's lock (quickstate.is_locked)."""
+    return quickstate.is_locked(str(root))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
 
 import click
 from seedbed.core.cli.output import (
@@ -31,8 +30,8 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
     """
     from seedbed.core import app as application
     from seedbed.core import metrics, runfast, setup, state, supervise
-    from seedbed.core.gitfacts import clean_git_env
     from seedbed.core.progress import TextProgress
+    from seedbed.core.quickstate import clean_git_env
 
     app = application.load()
     root = app.workspace.root
@@ -61,7 +60,7 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
     # The child shares our terminal and process group, so Ctrl-C reaches it
     # directly; seedbed waits, forwards TERM/HUP, and passes its status on.
     with stdout_to_stderr(as_json):
-        done = supervise.foreground(command_spec.argv, env, Path.cwd())
+        done = supervise.foreground(command_spec.argv, env)
     code, seconds = done.exit_code, done.seconds
     # A lost metric never changes the command's outcome (record_runs warns).
     metrics.record_runs(

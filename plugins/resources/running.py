@@ -83,7 +83,7 @@ def _ready(app: App, no_sync: bool) -> None:
 
 def _env(app: App, *extra: Mapping[str, str]) -> dict[str, str]:
     from seedbed.core import app as application
-    from seedbed.core.gitfacts import clean_git_env
+    from seedbed.core.quickstate import clean_git_env
 
     env = clean_git_env()
     env.pop("VIRTUAL_ENV", None)
