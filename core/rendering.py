@@ -9,24 +9,18 @@ Standard library only, plus core.errors: importing this costs no click.
 from __future__ import annotations
 
 import errno
-import json
 import sys
 
 from seedbed.core.errors import EXIT_FAILED, SeedbedError
+from seedbed.core.text import json_text as json_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs ~3 ms to import; annotations only
-    from typing import Any
+    pass
 
 # A full disk, an exhausted quota, a read-only file system: the user's to fix,
 # never a traceback.
 DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
-
-
-def json_text(data: dict[str, Any]) -> str:
-    """The one JSON object a --json command prints on stdout (docs/json.md),
-    without its newline."""
-    return json.dumps(data, indent=2, sort_keys=True, default=str)
 
 
 def error_lines(exc: SeedbedError) -> list[str]:

@@ -19,6 +19,7 @@ import os
 import sys
 
 from seedbed.core import quickstate
+from seedbed.core.text import json_text, table_lines
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def _record(root: str) -> dict[str, Any] | None:
 
 def render_json(info: dict[str, Any]) -> str:
     """core.cli.output.emit_json's text, newline included."""
-    return json.dumps(info, indent=2, sort_keys=True, default=str) + "\n"
+    return json_text(info) + "\n"
 
 
 def render_text(root: str, info: dict[str, Any]) -> str:
@@ -127,7 +128,7 @@ def render_text(root: str, info: dict[str, Any]) -> str:
             [s["name"], f"{s['seconds']:.2f} s", str(s["exit_code"])]
             for s in info["steps"]
         ]
-        lines += ["  " + line for line in _table(rows, ["step", "time", "exit"])]
+        lines += ["  " + line for line in table_lines(rows, ["step", "time", "exit"])]
     if info.get("last_error"):
         lines.append(f"  last setup failed: {info['last_error']}")
         lines.append(f"  log: {info['log']}; retry with `seedbed setup`")
@@ -156,19 +157,6 @@ def _installed_lines(info: dict[str, Any]) -> list[str]:
     for reason in found["reasons"]:
         lines.append(f"    why: {reason}")
     return lines
-
-
-def _table(rows: list[list[str]], headers: list[str]) -> list[str]:
-    """core.cli.output.table's lines (that module imports click)."""
-    widths = [
-        max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=False)
-    ]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
-    for row in rows:
-        lines.append(
-            "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True))
-        )
-    return [line.rstrip() for line in lines]
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from seedbed.core.errors import EXIT_FAILED, SeedbedError
 # disk_error is imported from here by the commands; it lives with the other
 # click-free pieces so the fast routes print the same (core/rendering.py).
 from seedbed.core.rendering import disk_error, error_lines, json_text
+from seedbed.core.text import table_lines
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,15 +67,7 @@ def render_error(exc: SeedbedError, as_json: bool) -> None:
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
-    widths = [
-        max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=False)
-    ]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
-    for row in rows:
-        lines.append(
-            "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True))
-        )
-    return "\n".join(line.rstrip() for line in lines)
+    return "\n".join(table_lines(rows, headers))
 
 
 def warn(message: str) -> None:
