@@ -63,6 +63,12 @@ def seedbed_managers() -> Sequence[Manager]:
 def seedbed_frameworks() -> Sequence[Framework]:
     """Return the web frameworks this plugin knows (see core.types.Framework).
 
+    A framework may also carry ``markers``: text its detection needs in a .py
+    file before it reads anything there (Flask: ``("flask",)``). With it, an
+    edit to a file holding none of them keeps `seedbed run` on its fast path;
+    without it, the resources plugin cannot say what detection reads and every
+    run computes the variables afresh.
+
     Example::
 
         @hookimpl
@@ -138,6 +144,27 @@ def seedbed_run_env(workspace: Workspace) -> Mapping[str, str]:
         @hookimpl
         def seedbed_run_env(workspace):
             return {"PORT": "8001"}
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def seedbed_run_env_inputs(workspace: Workspace) -> Mapping[str, object] | None:
+    """Say what this plugin's `seedbed_run_env` reads, so `seedbed run` may reuse
+    its variables while those inputs are unchanged (core/runinputs.py keys them).
+
+    Return ``{"files": [paths], "tree": bool, "markers": [text]}``: the files read
+    (by stat identity), whether the project tree is read (then every folder's
+    names and the identity of each .py file holding one of the markers are keyed;
+    ``"markers": None`` keys every .py file), or None when that cannot be said.
+    A plugin that adds variables without implementing this keeps `seedbed run` on
+    the full path (its variables are computed on every run).
+
+    Example::
+
+        @hookimpl
+        def seedbed_run_env_inputs(workspace):
+            return {"files": [workspace.root / "ports.toml"], "tree": False}
     """
     raise NotImplementedError
 

@@ -29,7 +29,7 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
     --json the command's output goes to stderr and stdout is one JSON object.
     """
     from seedbed.core import app as application
-    from seedbed.core import metrics, runfast, setup, state, supervise
+    from seedbed.core import metrics, runfast, runinputs, setup, state, supervise
     from seedbed.core.progress import TextProgress
     from seedbed.core.quickstate import clean_git_env
 
@@ -44,6 +44,10 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
             )
     command_spec = manager.run_command(app.workspace, argv)
     env = clean_git_env()
+    # What the plugins' variables are computed from, keyed before they answer
+    # (core/runfast.py): a file changed meanwhile leaves no note.
+    inputs = runinputs.plugin_inputs(app) if not no_sync else None
+    before = runinputs.inputs_key(str(root), inputs) if inputs is not None else None
     plugin_env = application.run_env(app)
     env.update(plugin_env)
     env.update(command_spec.env)
@@ -55,6 +59,8 @@ def command(no_sync: bool, as_json: bool, argv: tuple[str, ...]) -> int:
             tuple(command_spec.argv),
             dict(command_spec.env),
             plugin_env,
+            inputs,
+            before,
         )
     started_at = time.time()
     # The child shares our terminal and process group, so Ctrl-C reaches it

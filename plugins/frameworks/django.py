@@ -85,6 +85,9 @@ def test_settings(base: Path, settings: str) -> str:
 
 class DjangoFramework:
     name = "django"
+    # Text a .py file must hold for detect() to read anything in it (the
+    # resources family's run_env_inputs; core/runfast keys the others by name).
+    markers = ("DJANGO_SETTINGS_MODULE",)
 
     def detect(self, workspace: Workspace) -> Detection | None:
         manage = manage_py(workspace)

@@ -54,6 +54,9 @@ def from_compose(workspace: Workspace) -> tuple[str, str]:
 
 class FastAPIFramework:
     name = "fastapi"
+    # Text a .py file must hold for detect() to read anything in it (the
+    # resources family's run_env_inputs; core/runfast keys the others by name).
+    markers = ("fastapi",)
 
     def detect(self, workspace: Workspace) -> Detection | None:
         configured = str(workspace.config.section("resources").get("fastapi_app", ""))

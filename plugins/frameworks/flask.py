@@ -53,6 +53,9 @@ def declared(workspace: Workspace) -> tuple[str, str]:
 
 class FlaskFramework:
     name = "flask"
+    # Text a .py file must hold for detect() to read anything in it (the
+    # resources family's run_env_inputs; core/runfast keys the others by name).
+    markers = ("flask",)
 
     def detect(self, workspace: Workspace) -> Detection | None:
         target, where = declared(workspace)

@@ -147,6 +147,44 @@ def seedbed_run_env(workspace: Workspace) -> Mapping[str, str]:
     return provision.run_env(workspace, config, found)
 
 
+# Text a .py file must hold for project.expected to read anything in it (the
+# literal parts of project.READS_URL and project.POSTGRES: keep them in step).
+MARKERS = (
+    "DATABASE_URL",
+    "env.db(",
+    "dj_database_url",
+    "db_url(",
+    "postgres",
+    "postgis",
+)
+
+
+@hookimpl
+def seedbed_run_env_inputs(workspace: Workspace) -> Mapping[str, object] | None:
+    """What seedbed_run_env reads besides the config, for core/runfast.py to
+    key and reuse the variables: the port registry, `.seedbed/resources.json`,
+    Django's settings modules (read whole) and the project tree, whose .py
+    files matter only when they hold a marker (ours, or a framework's
+    `markers`: the text its detection needs). None when that cannot be said:
+    a framework without markers (from another package) may read anything."""
+    if workspace.config.section(settings.SECTION).get("provision") == "never":
+        return {"files": [], "tree": False}  # no variables, whatever the tree
+    from seedbed.plugins.resources import ports, project, provision
+
+    builtin = __name__.rpartition(".")[0] + "."  # seedbed.plugins.
+    markers = set(MARKERS)
+    for framework in frameworks(workspace).frameworks.values():
+        said = getattr(framework, "markers", None)
+        if not type(framework).__module__.startswith(builtin) or said is None:
+            return None
+        markers.update(said)
+    read = [ports.Registry().path, workspace.root / ".seedbed" / provision.STATE]
+    for item in detected(workspace):
+        if item.name == "django":
+            read.extend(project.settings_files(workspace, item))
+    return {"files": read, "tree": True, "markers": sorted(markers)}
+
+
 @hookimpl
 def seedbed_gc(
     common_dir: Path, live_worktrees: Sequence[Path], dry_run: bool
