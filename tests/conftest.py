@@ -14,11 +14,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 from hypothesis import settings
 
+from tests.factories import pods
 from tests.factories.git import git
 
 if TYPE_CHECKING:
@@ -191,3 +192,19 @@ def pg() -> PostgresServer:
     if server is None:
         unavailable("PostgreSQL is not installed (tests/setup/postgres.sh installs it)")
     return server
+
+
+@pytest.fixture(scope="session")
+def engine() -> Any:
+    """A client of the real engine; skip locally, fail under strict."""
+    problem = pods.engine_problem()
+    if problem and STRICT and os.geteuid() == 0:
+        subprocess.run(
+            ["sh", str(pods.SETUP_SCRIPT)], stdin=subprocess.DEVNULL, check=False
+        )
+        problem = pods.engine_problem()
+    if problem:
+        unavailable(f"{problem}: run tests/setup/docker.sh (as root)")
+    import docker
+
+    return docker.from_env(timeout=60)

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, STRICT, TOOLS_BIN, seedbed, unavailable
-from tests.e2e.test_pods import BASE_IMAGE, engine  # noqa: F401
 from tests.factories.git import git
+from tests.factories.pods import BASE_IMAGE
 from tests.plugins.editors.test_devcontainer_env import check_devcontainer
 
 CLI = TOOLS_BIN / "devcontainer"
@@ -56,7 +56,7 @@ def devcontainer(cli: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def project(repo: Path, engine: Any, wheelhouse: Path) -> Iterator[Path]:  # noqa: F811
+def project(repo: Path, engine: Any, wheelhouse: Path) -> Iterator[Path]:
     package = repo / "src" / "sample"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text(

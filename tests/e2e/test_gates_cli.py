@@ -40,17 +40,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def env(tmp_path_factory: pytest.TempPathFactory, home: Path) -> dict[str, str]:
     require("uv")
     wheelhouse = gs.gate_wheelhouse(tmp_path_factory.mktemp("gate-wheels"))
-    return gs.offline(
-        wheelhouse,
-        PATH=f"{BIN}:{gs.clean_env()['PATH']}",
-        SEEDBED_CONFIG=str(home / "none.toml"),
-        GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@seedbed.invalid",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@seedbed.invalid",
-    )
+    return gs.seedbed_env(wheelhouse, home)
 
 
 @pytest.fixture(scope="module")

@@ -39,17 +39,10 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     require("uv")
     home = tmp_path_factory.mktemp("shapes-home")
     wheelhouse = gs.gate_wheelhouse(tmp_path_factory.mktemp("shapes-wheels"))
-    return gs.offline(
+    return gs.seedbed_env(
         wheelhouse,
-        PATH=f"{BIN}:{gs.clean_env()['PATH']}",
-        SEEDBED_CONFIG=str(home / "none.toml"),
+        home,
         SEEDBED_HOME=str(home / "seedbed-home"),
-        GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@seedbed.invalid",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@seedbed.invalid",
         UV_PYTHON_DOWNLOADS="never",
     )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import BIN
-from tests.e2e.test_pods import engine, pod, pod_project, up  # noqa: F401
+from tests.e2e.test_pods import pod, pod_project, up  # noqa: F401
 
 SEEDBED = [str(BIN / "seedbed")]
 

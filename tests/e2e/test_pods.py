@@ -25,15 +25,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import REPO, STRICT, seedbed, unavailable, worktree_add
+from tests.conftest import seedbed, worktree_add
 from tests.factories.git import git
+from tests.factories.pods import (
+    BASE_IMAGE,
+    POD_LABEL,
+    expected_uid,
+    hand_over,
+    ours,
+)
 
-BASE_IMAGE = os.environ.get("SEEDBED_TEST_BASE_IMAGE", "seedbed-test-base:bookworm")
-SETUP_SCRIPT = REPO / "tests" / "setup" / "docker.sh"
-# Running as root (CI), the worktree belongs to this user and pods run as it.
-POD_UID = 4321
-POD_LABEL = "seedbed.pod"
-WORKTREE_LABEL = "seedbed.worktree"
 STATS_KEYS = {
     "name",
     "status",
@@ -44,49 +45,6 @@ STATS_KEYS = {
     "pids",
     "pids_limit",
 }
-
-
-def _engine_problem() -> str | None:
-    import docker
-    from docker.errors import DockerException, ImageNotFound
-
-    try:
-        client = docker.from_env(timeout=30)
-        client.ping()
-    except DockerException as exc:
-        return f"the Docker engine is not reachable ({exc})"
-    try:
-        client.images.get(BASE_IMAGE)
-    except ImageNotFound:
-        return f"the offline base image {BASE_IMAGE} is missing"
-    return None
-
-
-@pytest.fixture(scope="session")
-def engine() -> Any:
-    """A client of the real engine; skip locally, fail under strict."""
-    problem = _engine_problem()
-    if problem and STRICT and os.geteuid() == 0:
-        subprocess.run(["sh", str(SETUP_SCRIPT)], stdin=subprocess.DEVNULL, check=False)
-        problem = _engine_problem()
-    if problem:
-        unavailable(f"{problem}: run tests/setup/docker.sh (as root)")
-    import docker
-
-    return docker.from_env(timeout=60)
-
-
-def expected_uid() -> int:
-    return os.getuid() if os.getuid() != 0 else POD_UID
-
-
-def hand_over(path: Path) -> None:
-    """Give a tree to the pod user when the tests run as root (as CI does)."""
-    if os.getuid() != 0:
-        return
-    os.chown(path, POD_UID, POD_UID)
-    for item in path.rglob("*"):
-        os.chown(item, POD_UID, POD_UID, follow_symlinks=False)
 
 
 def configure(project: Path, **pod: object) -> None:
@@ -127,15 +85,6 @@ def pod_project(repo: Path, engine: Any, tmp_path: Path) -> Iterator[Path]:
     yield repo
     for pod in ours(engine, tmp_path):
         engine.api.remove_container(pod["Id"], force=True, v=True)
-
-
-def ours(engine: Any, tmp_path: Path) -> list[dict[str, Any]]:
-    """This test's pods: seedbed pods serving a worktree under its tmp_path."""
-    found = engine.api.containers(all=True, filters={"label": POD_LABEL})
-    prefix = str(tmp_path)
-    return [
-        pod for pod in found if pod["Labels"].get(WORKTREE_LABEL, "").startswith(prefix)
-    ]
 
 
 def pod(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Any:

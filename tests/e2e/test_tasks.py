@@ -25,10 +25,14 @@ from typing import Any
 import pytest
 
 from tests.conftest import BIN, seedbed
-from tests.e2e.test_pods import BASE_IMAGE, POD_UID, engine, expected_uid, hand_over
 from tests.factories.git import git
-
-__all__ = ["engine"]  # the fixture, imported from the pods tests
+from tests.factories.pods import (
+    BASE_IMAGE,
+    POD_UID,
+    expected_uid,
+    hand_over,
+    ours,
+)
 
 AGENT = """\
 import os, pathlib, sys
@@ -136,15 +140,6 @@ def configure(
         lines += ["", "[tool.seedbed.tasks]"]
         lines += [f"{key} = {json.dumps(value)}" for key, value in tasks.items()]
     (project / "pyproject.toml").write_text("\n".join(lines) + "\n")
-
-
-def ours(engine: Any, tmp_path: Path) -> list[dict[str, Any]]:
-    found = engine.api.containers(all=True, filters={"label": "seedbed.pod"})
-    return [
-        pod
-        for pod in found
-        if pod["Labels"].get("seedbed.worktree", "").startswith(str(tmp_path))
-    ]
 
 
 def env(tmp_path: Path) -> dict[str, str]:

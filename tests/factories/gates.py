@@ -115,6 +115,23 @@ def offline(wheelhouse: Path, **extra: str) -> dict[str, str]:
     )
 
 
+def seedbed_env(wheelhouse: Path, home: Path, **extra: str) -> dict[str, str]:
+    """Where the gate tests run seedbed: offline from the gate wheelhouse, this
+    venv's tools first, no user configuration, a git identity of its own."""
+    return offline(
+        wheelhouse,
+        PATH=f"{Path(sys.executable).parent}:{clean_env()['PATH']}",
+        SEEDBED_CONFIG=str(home / "none.toml"),
+        GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@seedbed.invalid",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@seedbed.invalid",
+        **extra,
+    )
+
+
 # --- this repository as a pre-commit hook source ----------------------------
 
 
