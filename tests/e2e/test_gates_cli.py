@@ -19,7 +19,7 @@ from seedbed.core.metrics import MetricsStore, store_path
 
 from tests.conftest import require, worktree_add
 from tests.factories import gates as gs
-from tests.factories.git import commit_all, git
+from tests.factories.git import git
 from tests.plugins.gates.test_gates_units import (
     AWS_KEY,
     URL_PASSWORD,
@@ -45,22 +45,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, home: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Path:
-    root = tmp_path_factory.mktemp("gates") / "project"
-    import os
-
-    saved = dict(os.environ)
-    os.environ.update(env)  # the sample helpers run git and uv in this env
-    try:
-        gs.gate_project(root, DEV)
-        (root / ".python-version").write_text(
-            f"{sys.version_info[0]}.{sys.version_info[1]}\n"
-        )
-        commit_all(root, "pin python")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    gs.setup(root, env)
-    return root
+    return gs.pinned_project(tmp_path_factory.mktemp("gates") / "project", env, DEV)
 
 
 @pytest.fixture

@@ -48,22 +48,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def build(root: Path, env: dict[str, str], dev: str, setup: bool = True) -> Path:
-    import os
-
-    saved = dict(os.environ)
-    os.environ.update(env)  # the sample helpers run git in this env
-    try:
-        gs.gate_project(root, dev)
-        (root / ".python-version").write_text(
-            f"{sys.version_info[0]}.{sys.version_info[1]}\n"
-        )
-        commit_all(root, "pin python")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    if setup:
-        gs.setup(root, env)
-    return root
+    return gs.pinned_project(root, env, dev, setup_it=setup)
 
 
 def reset(root: Path) -> None:

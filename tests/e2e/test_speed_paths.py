@@ -90,6 +90,15 @@ def counted_index(wheelhouse: Path) -> Iterator[tuple[str, list[str]]]:
     server.shutdown()
 
 
+def index_only(monkeypatch: pytest.MonkeyPatch, url: str, cache: Path) -> None:
+    """Installs go to this index alone (no find-links), through this cache."""
+    for name in ("UV_NO_INDEX", "UV_FIND_LINKS", "PIP_NO_INDEX", "PIP_FIND_LINKS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("UV_INDEX_URL", url)
+    monkeypatch.setenv("PIP_INDEX_URL", url)
+    monkeypatch.setenv("UV_CACHE_DIR", str(cache))
+
+
 def test_pip_reuse_sends_no_request_when_cached_and_falls_back_online(
     tmp_path: Path,
     counted_index: tuple[str, list[str]],
@@ -97,12 +106,8 @@ def test_pip_reuse_sends_no_request_when_cached_and_falls_back_online(
 ) -> None:
     require("uv")
     url, seen = counted_index
-    for name in ("UV_NO_INDEX", "UV_FIND_LINKS", "PIP_NO_INDEX", "PIP_FIND_LINKS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("UV_INDEX_URL", url)
-    monkeypatch.setenv("PIP_INDEX_URL", url)
     cache = tmp_path / "uv-cache"  # this test's own cache, cleaned below
-    monkeypatch.setenv("UV_CACHE_DIR", str(cache))
+    index_only(monkeypatch, url, cache)
     main = pip_project(tmp_path / "proj", package=False)
     first = seedbed("setup", cwd=main)
     assert first.returncode == 0, first.stdout + first.stderr
@@ -126,6 +131,44 @@ def test_pip_reuse_sends_no_request_when_cached_and_falls_back_online(
     assert row["detail"].get("reuse") == "ok", row["detail"]
     python = other / ".venv" / "bin" / "python"
     subprocess.run([str(python), "-c", "import tinybeta"], check=True)
+
+
+def test_offline_reuse_falls_back_online_when_one_wheel_left_the_cache(
+    tmp_path: Path,
+    counted_index: tuple[str, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Offline first, and the index only for what uv's cache lacks: here one
+    package cleaned from the cache (`uv cache clean NAME`), the others there."""
+    require("uv")
+    url, seen = counted_index
+    index_only(monkeypatch, url, tmp_path / "uv-cache")
+    main = pip_project(tmp_path / "proj", "tinybeta\ntinydev\n", None, package=False)
+    first = seedbed("setup", cwd=main)
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    # Every file cached: the reuse sends nothing to the index.
+    seen.clear()
+    feat = tmp_path / "feat"
+    assert worktree_add(main, feat, "feat").returncode == 0
+    out = seedbed("setup", cwd=feat)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "uv pip install (sibling's set)" in steps_of(feat)
+    assert seen == [], f"offline reuse asked the index: {seen}"
+
+    # One package gone from the cache: offline fails, the online install
+    # fetches it, and the worktree is still built from the sibling's set.
+    subprocess.run(["uv", "cache", "clean", "tinydev"], check=True)
+    other = tmp_path / "other"
+    assert worktree_add(main, other, "other").returncode == 0
+    out = seedbed("setup", cwd=other)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert any("tinydev" in path for path in seen), seen
+    row = [r for r in metric_rows(main) if r["worktree_path"] == str(other)][-1]
+    assert row["detail"].get("reuse") == "ok", row["detail"]
+    assert row["detail"].get("reused_from") == str(main)
+    python = other / ".venv" / "bin" / "python"
+    subprocess.run([str(python), "-c", "import tinybeta, tinydev"], check=True)
 
 
 # --- seedbed run -------------------------------------------------------------

@@ -22,7 +22,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from tests.factories.git import git
+from tests.factories.git import commit_all, git
 from tests.factories.projects import PYPROJECT, write_package
 from tests.factories.wheels import make_wheelhouse
 
@@ -130,6 +130,27 @@ def seedbed_env(wheelhouse: Path, home: Path, **extra: str) -> dict[str, str]:
         GIT_COMMITTER_EMAIL="t@seedbed.invalid",
         **extra,
     )
+
+
+def pinned_project(
+    root: Path, env: dict[str, str], dev: str, setup_it: bool = True
+) -> Path:
+    """gate_project with .python-version pinned to this interpreter, built with
+    env in place (the helpers run git and uv in it), then set up unless told."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        gate_project(root, dev)
+        (root / ".python-version").write_text(
+            f"{sys.version_info[0]}.{sys.version_info[1]}\n"
+        )
+        commit_all(root, "pin python")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    if setup_it:
+        setup(root, env)
+    return root
 
 
 # --- this repository as a pre-commit hook source ----------------------------
